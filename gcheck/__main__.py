@@ -1,0 +1,5 @@
+import sys
+
+from gcheck.cli import main
+
+sys.exit(main())
