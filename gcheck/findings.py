@@ -110,3 +110,19 @@ def catalogue() -> dict[str, CodeInfo]:
                 raise RuntimeError(f"finding code {info.code} is defined twice")
             _CATALOGUE[info.code] = info
     return _CATALOGUE
+
+
+FAIL_ON_CHOICES = ("error", "warning", "info", "never")
+
+
+def exit_code(findings: Iterable[Finding], fail_on: str = "error") -> int:
+    """Return 1 when a finding reaches ``fail_on``, else 0.
+
+    This is the one place that turns findings into an exit status; exit
+    code 2 (gcheck could not do its work) comes from :class:`GcheckError`.
+    """
+    if fail_on == "never":
+        return 0
+    threshold = Severity.parse(fail_on)
+    reached = any(f.severity >= threshold for f in findings)
+    return 1 if reached else 0

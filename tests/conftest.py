@@ -1,0 +1,29 @@
+"""Fixtures shared by every test module."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT.parent / "shared" / "data" / "autotest"
+
+
+@pytest.fixture
+def data_dir() -> Path:
+    """Return the folder of real Autotest config files (read-only)."""
+    if not DATA.is_dir():
+        pytest.fail(f"real Autotest data not found at {DATA}")
+    return DATA
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path_factory, monkeypatch) -> Path:
+    """Keep the developer's ~/.ssh and environment out of every test."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("AUTOTEST_TOP_PATH", raising=False)
+    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
+    monkeypatch.setenv("NO_COLOR", "1")
+    return home
