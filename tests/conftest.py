@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT.parent / "shared" / "data" / "autotest"
+# Copies of the files that ship with Autotest, and earlier versions of
+# global_config.ini from its history, oldest first.
+DATA = Path(__file__).resolve().parent / "data" / "autotest"
 
 
 @pytest.fixture
