@@ -94,6 +94,10 @@ class IniFile:
     # them; ``[DEFAULT]`` is kept apart in ``defaults``.
     sections: dict[str, dict[str, Assignment]] = field(default_factory=dict)
     defaults: dict[str, Assignment] = field(default_factory=dict)
+    # Options read from rejected indented lines as if they were not
+    # indented, so that their values can still be checked and shown in
+    # findings.  ConfigParser never sees these.
+    recovered: list[Assignment] = field(default_factory=list)
 
     @property
     def fatal(self) -> bool:
@@ -168,11 +172,12 @@ def parse(data: bytes, path: str, role: str = "global") -> IniFile:
 
         option = _OPTION_RE.match(line)
         if option is None:
+            indented = line[:1].isspace()
             result.problems.append(
-                ParseProblem(
-                    "bad-line", path, number, decode(line), line[:1].isspace()
-                )
+                ParseProblem("bad-line", path, number, decode(line), indented)
             )
+            if indented:
+                _recover(result, section, line, number)
             continue
 
         _finish(result, pending)
@@ -180,6 +185,29 @@ def parse(data: bytes, path: str, role: str = "global") -> IniFile:
 
     _finish(result, pending)
     return result
+
+
+def _recover(result: IniFile, section: str, line: bytes, number: int) -> None:
+    """Keep the option an indented rejected line would set unindented."""
+    body = line.lstrip()
+    match = _OPTION_RE.match(body)
+    if match is None:
+        return
+    pending = _start(section, match, number)
+    indent = len(line) - len(body)
+    result.recovered.append(
+        Assignment(
+            section=section,
+            option=pending.option,
+            name=pending.name,
+            value=decode(pending.parts[0]),
+            path=result.path,
+            line=number,
+            end_line=number,
+            col=pending.col + indent,
+            delimiter=pending.delimiter,
+        )
+    )
 
 
 def _lines(data: bytes) -> list[bytes]:
