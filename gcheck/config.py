@@ -9,30 +9,17 @@ interpolation failure during that copy stops Autotest at start-up.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from gcheck.reader import DEFAULT_SECTION, Assignment, IniFile, decode, encode
-
-MAX_INTERPOLATION_DEPTH = 10
-# ConfigParser._KEYCRE: a "%(name)s" reference, or any other character.
-_REFERENCE_RE = re.compile(rb"%\(([^)]*)\)s|.", re.DOTALL)
-
-
-@dataclass(frozen=True)
-class Lookup:
-    """The outcome of ConfigParser's ``get()`` for one option.
-
-    ``error`` is ``None`` on success; ``missing`` (a reference to an
-    undefined name) and ``depth`` (nesting past ten levels) are
-    ConfigParser errors; ``crash`` is any other ``%`` formatting error,
-    which Autotest does not catch.
-    """
-
-    value: str | None
-    error: str | None = None
-    detail: str = ""
+from gcheck.interpolation import Lookup, interpolate
+from gcheck.reader import (
+    DEFAULT_SECTION,
+    NAME_OPTION,
+    Assignment,
+    Header,
+    IniFile,
+    optionxform,
+)
 
 
 @dataclass(frozen=True)
@@ -49,6 +36,20 @@ class Setting:
     inherited: bool = False
 
 
+@dataclass(frozen=True)
+class MergeFailure:
+    """A shadow option whose ``get()`` raised while Autotest merged it.
+
+    ``section`` is the shadow section being copied; it differs from
+    ``assignment.section`` when the option came from the shadow file's
+    ``[DEFAULT]``, which is copied into every section the shadow names.
+    """
+
+    section: str
+    assignment: Assignment
+    lookup: Lookup
+
+
 @dataclass
 class Config:
     """The merged view Autotest's ``get_value`` reads from."""
@@ -59,7 +60,10 @@ class Config:
     defaults: dict[str, Setting] = field(default_factory=dict)
     # Shadow options whose interpolation failed while merging: each of
     # these stops Autotest at start-up.
-    merge_failures: list[tuple[Assignment, Lookup]] = field(default_factory=list)
+    merge_failures: list[MergeFailure] = field(default_factory=list)
+    # Shadow sections the merge cannot add because ConfigParser's
+    # add_section() rejects "default" in any case: Autotest stops too.
+    rejected_sections: list[Header] = field(default_factory=list)
 
     def section_names(self) -> list[str]:
         """Return the sections, ``[DEFAULT]`` excluded, in file order."""
@@ -70,14 +74,20 @@ class Config:
         return section in self.sections
 
     def options(self, section: str) -> dict[str, Setting]:
-        """Return a section's settings merged over ``[DEFAULT]``."""
-        merged = dict(self.defaults)
-        merged.update(self.sections.get(section, {}))
+        """Return the settings ``options()`` lists, in ConfigParser's order.
+
+        The section's own options come first, then inherited ``[DEFAULT]``
+        ones; ``__name__`` is left out, as ConfigParser leaves it out.
+        """
+        merged = dict(self.sections.get(section, {}))
+        for option, setting in self.defaults.items():
+            merged.setdefault(option, setting)
+        merged.pop(NAME_OPTION, None)
         return merged
 
     def setting(self, section: str, option: str) -> Setting | None:
         """Return the setting ``get()`` would read, or ``None``."""
-        option = option.lower()
+        option = optionxform(option)
         if section in self.sections and option in self.sections[section]:
             return self.sections[section][option]
         if section in self.sections or section == DEFAULT_SECTION:
@@ -90,67 +100,30 @@ class Config:
         if found is None:
             reason = "section" if not self.has_section(section) else "option"
             return Lookup(None, f"no-{reason}")
-        names = {name: s.raw for name, s in self.options(section).items()}
-        names["__name__"] = section
-        return interpolate(found.raw, names)
+        return interpolate(found.raw, self._names(section))
+
+    def _names(self, section: str) -> dict[str, str]:
+        """Return the names ``%(name)s`` can refer to in ``section``."""
+        names = {option: s.raw for option, s in self.defaults.items()}
+        # Python 2's ConfigParser keeps each section's name as the option
+        # "__name__" of every section it read from a file, but not of the
+        # sections that add_section() creates during the merge.
+        if section in self.global_file.sections:
+            names[NAME_OPTION] = section
+        for option, setting in self.sections.get(section, {}).items():
+            names[option] = setting.raw
+        return names
 
     @property
     def starts(self) -> bool:
         """Return whether Autotest could read this configuration at all."""
         shadow_fatal = self.shadow_file is not None and self.shadow_file.fatal
-        return not (self.global_file.fatal or shadow_fatal or self.merge_failures)
-
-
-def interpolate(raw: str, names: Mapping[str, str]) -> Lookup:
-    """Expand ``%(name)s`` references as Python 2.7 ConfigParser does.
-
-    Works on bytes with bytes ``%`` formatting, the closest Python 3 has to
-    Python 2's ``str % dict``.
-    """
-    # NOTE: Python 3 bytes formatting gives b'...' for %r and accepts %a,
-    # where Python 2 gave '...' and rejected %a; both are exotic in a config.
-    value = encode(raw)
-    mapping = {encode(name): encode(text) for name, text in names.items()}
-    for _ in range(MAX_INTERPOLATION_DEPTH):
-        if not value or b"%(" not in value:
-            return Lookup(decode(value))
-        value = _REFERENCE_RE.sub(_lower_reference, value)
-        try:
-            value = value % _BytesMapping(mapping)
-        except KeyError as error:
-            name = error.args[0]
-            if isinstance(name, bytes):
-                name = decode(name)
-            return Lookup(None, "missing", str(name))
-        except (ValueError, TypeError) as error:
-            return Lookup(None, "crash", str(error))
-    if value and b"%(" in value:
-        return Lookup(None, "depth")
-    return Lookup(decode(value))
-
-
-class _BytesMapping(Mapping):
-    """A mapping that bytes ``%`` formatting accepts, and that raises
-    ``KeyError`` with the name as given, as Python 2 did."""
-
-    def __init__(self, data: dict[bytes, bytes]) -> None:
-        self._data = data
-
-    def __getitem__(self, key: bytes) -> bytes:
-        return self._data[key]
-
-    def __iter__(self):
-        return iter(self._data)
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-
-def _lower_reference(match: re.Match[bytes]) -> bytes:
-    name = match.group(1)
-    if name is None:
-        return match.group()
-    return b"%(" + name.lower() + b")s"
+        return not (
+            self.global_file.fatal
+            or shadow_fatal
+            or self.merge_failures
+            or self.rejected_sections
+        )
 
 
 def build(global_file: IniFile, shadow_file: IniFile | None = None) -> Config:
@@ -171,16 +144,17 @@ def build(global_file: IniFile, shadow_file: IniFile | None = None) -> Config:
 
 
 def _overlay(config: Config, shadow: IniFile) -> None:
+    """Copy the shadow file's options over the global file's."""
     for section in shadow.section_names():
+        if section not in config.sections and section.lower() == "default":
+            config.rejected_sections.append(_first_header(shadow, section))
+            continue
         target = config.sections.setdefault(section, {})
-        visible = shadow.options(section)
-        names = {name: a.value for name, a in visible.items()}
-        # Python 2 ConfigParser stores each section's name as "__name__".
-        names["__name__"] = section
-        for option, assignment in visible.items():
+        names = shadow.names(section)
+        for option, assignment in shadow.options(section).items():
             lookup = interpolate(assignment.value, names)
             if lookup.error is not None:
-                config.merge_failures.append((assignment, lookup))
+                config.merge_failures.append(MergeFailure(section, assignment, lookup))
                 # Autotest stops at the first failure, but gcheck reports
                 # all of them, so the merge goes on.
                 continue
@@ -192,3 +166,7 @@ def _overlay(config: Config, shadow: IniFile) -> None:
                 source="shadow",
                 inherited=assignment.section == DEFAULT_SECTION,
             )
+
+
+def _first_header(ini: IniFile, section: str) -> Header:
+    return next(header for header in ini.headers if header.name == section)

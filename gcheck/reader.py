@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass, field
 
 DEFAULT_SECTION = "DEFAULT"
+# ConfigParser stores a section's name under this option; options() hides it.
+NAME_OPTION = "__name__"
 
 # Python 2.7 ConfigParser.SECTCRE and OPTCRE, as bytes patterns.
 _SECTION_RE = re.compile(rb"\[(?P<header>[^]]+)\]")
@@ -33,6 +35,11 @@ def decode(data: bytes) -> str:
 def encode(text: str) -> bytes:
     """Reverse :func:`decode`."""
     return text.encode("utf-8", "surrogateescape")
+
+
+def optionxform(name: str) -> str:
+    """Lower-case an option name as Python 2 did: ASCII letters only."""
+    return decode(encode(name).lower())
 
 
 def printable(text: str) -> str:
@@ -109,10 +116,28 @@ class IniFile:
         return list(self.sections)
 
     def options(self, section: str) -> dict[str, Assignment]:
-        """Return a section's options merged over ``[DEFAULT]``."""
-        merged = dict(self.defaults)
-        merged.update(self.sections.get(section, {}))
+        """Return what ``options()`` lists for a section, in its order.
+
+        The section's own options come first, then inherited ``[DEFAULT]``
+        ones; ``__name__`` is left out, as ConfigParser leaves it out.
+        """
+        merged = dict(self.sections.get(section, {}))
+        for option, assignment in self.defaults.items():
+            merged.setdefault(option, assignment)
+        merged.pop(NAME_OPTION, None)
         return merged
+
+    def names(self, section: str) -> dict[str, str]:
+        """Return the names ``%(name)s`` can refer to in ``section``.
+
+        These are the raw values of the section and ``[DEFAULT]``, plus
+        ``__name__``: the section's name unless the file sets that option.
+        """
+        names = {option: a.value for option, a in self.defaults.items()}
+        names[NAME_OPTION] = section
+        for option, assignment in self.sections.get(section, {}).items():
+            names[option] = assignment.value
+        return names
 
 
 @dataclass
