@@ -191,7 +191,7 @@ class Typing:
         return self._typed[key]
 
     def _convert(self, section: str, option: str, text: str) -> object:
-        if not text.strip():
+        if not text.strip(_ASCII_WHITESPACE):
             # get_value treats a blank value as a missing one.
             return _ABSENT
         spec = self.spec(section, option)
@@ -226,6 +226,8 @@ class Typing:
 
 
 _ABSENT = ("absent",)
+# Python 2's str.strip(), which Autotest uses, strips ASCII whitespace only.
+_ASCII_WHITESPACE = " \t\n\r\x0b\x0c"
 
 
 def _all_hosts(copies: Sequence[Copy]) -> list[str]:
@@ -431,12 +433,16 @@ def _option_message(kind, section, option, base, text, name, secret) -> str:
     if kind == SECRET:
         return f"{where} differs from the value in {name} (values hidden)"
     if kind == MISSING:
-        return f"{where} is not set here; {name} sets it to {_show(base)}"
+        state = "is not set" if text is None else "is blank"
+        return f"{where} {state} here; {name} sets it to {_show(base)}"
     if kind == EXTRA:
-        return f"{where} is set here to {_show(text)}; {name} does not set it"
+        state = "does not set it" if base is None else "leaves it blank"
+        return f"{where} is set here to {_show(text)}; {name} {state}"
     if kind == DRIFTED:
         return f"{where} is {_show(text)} here and {_show(base)} in {name}"
-    if not (base or "").strip() and not (text or "").strip():
+    if not (base or "").strip(_ASCII_WHITESPACE) and not (text or "").strip(
+        _ASCII_WHITESPACE
+    ):
         return f"{where} is blank on one side and unset on the other; both give the default"
     if secret:
         return f"{where} is written differently here and in {name}; Autotest reads both the same (values hidden)"
