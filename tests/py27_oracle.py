@@ -175,19 +175,19 @@ def summarize(result: dict) -> tuple:
 
 def _merge_error(stop: list) -> tuple:
     if stop[0] == "section":
-        return ("merge", _text(stop[1]), None, "rejected")
+        return ("merge", gcheck_text(stop[1]), None, "rejected")
     _, section, option, kind = stop
-    return ("merge", _text(section), _text(option), kind)
+    return ("merge", gcheck_text(section), gcheck_text(option), kind)
 
 
 def _summarize_section(name: str, options: list) -> tuple:
     pairs = []
     for option, _raw, value, error in options:
-        shown = f"!{error}" if error else _text(value)
-        pairs.append((_text(option), shown))
-    return (_text(name), *pairs)
+        shown = f"!{error}" if error else gcheck_text(value)
+        pairs.append((gcheck_text(option), shown))
+    return (gcheck_text(name), *pairs)
 
 
-def _text(latin: str) -> str:
+def gcheck_text(latin: str) -> str:
     """Return gcheck text for latin-1 code points of bytes."""
     return reader.decode(latin.encode("latin-1"))

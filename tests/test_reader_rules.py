@@ -11,7 +11,6 @@ in one batch, through the real Python 2.7 ConfigParser.
 from __future__ import annotations
 
 import pytest
-
 from py27_oracle import describe, oracle, summarize
 
 MISSING_HEADER = "MissingSectionHeaderError"
