@@ -6,6 +6,9 @@ configuration, so that gcheck's verdicts match what Autotest will do.
 
 from __future__ import annotations
 
+import difflib
+import ipaddress
+import re
 from dataclasses import dataclass
 
 from gcheck.config import Config
@@ -72,14 +75,155 @@ def _default(section: str, key: str, default: object, reason: str) -> Value:
     return Value(None if default is None else str(default), True, reason)
 
 
+# Python 2's str.strip() removes ASCII whitespace only; Python 3's would
+# also remove characters such as U+00A0 that Python 2 keeps.
+ASCII_WHITESPACE = " \t\n\r\x0b\x0c"
+
+# Python 2.7's int() on a str: optional sign, then optional whitespace (it
+# accepts "- 5"), then ASCII digits only; no "_", no "0x", no "L" suffix.
+_INT_RE = re.compile(r"[+-]?[ \t\n\r\x0b\x0c]*[0-9]+")
+# Python 2.7's float() on a str: no "_" separators, no space after the sign.
+_FLOAT_RE = re.compile(
+    r"[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|inf|infinity|nan)",
+    re.IGNORECASE,
+)
+
+
+def strip(text: str) -> str:
+    """Strip ASCII whitespace, as Python 2's ``str.strip()`` does."""
+    return text.strip(ASCII_WHITESPACE)
+
+
 def to_bool(text: str) -> bool:
     """Convert as Autotest does: only ``false`` (any case) is False."""
-    return text.strip().lower() != "false"
+    return strip(text).lower() != "false"
 
 
 def to_list(text: str) -> list[str]:
     """Split on ``,`` and strip each item, keeping empty items."""
-    return [item.strip() for item in text.split(",")]
+    return [strip(item) for item in text.split(",")]
+
+
+def to_int(text: str) -> int:
+    """Convert as Python 2.7's ``int()`` does, raising ``ValueError``.
+
+    Python 3's ``int()`` is more lenient (``1_000``, non-ASCII digits) and
+    stricter (``- 5``), so it cannot be used directly.
+    """
+    stripped = strip(text)
+    if not _INT_RE.fullmatch(stripped):
+        raise ValueError(f"invalid literal for int() with base 10: {stripped!r}")
+    sign = -1 if stripped.startswith("-") else 1
+    return sign * int(stripped.lstrip("+-").lstrip(ASCII_WHITESPACE))
+
+
+def to_float(text: str) -> float:
+    """Convert as Python 2.7's ``float()`` does, raising ``ValueError``."""
+    stripped = strip(text)
+    if not _FLOAT_RE.fullmatch(stripped):
+        raise ValueError(f"could not convert string to float: {stripped!r}")
+    return float(stripped)
+
+
+def to_words(text: str) -> list[str]:
+    """Split on whitespace, as Autotest splits a ``<host>_users`` value."""
+    return text.split()
+
+
+def is_set(text: str) -> bool:
+    """Return whether a flag such as ``<host>_disabled`` is set.
+
+    Autotest tests the text itself (``not bool(value)``), so every
+    non-blank value sets the flag, ``False`` and ``0`` included.
+    """
+    return bool(strip(text))
+
+
+# Spellings that a reader takes for "off" but that Autotest's bool rule
+# reads as True, because only "false" is False.
+_FALSE_LOOKING = frozenset(
+    {"no", "n", "0", "off", "disabled", "disable", "none", "null", "nil", "f"}
+)
+
+
+def looks_false(text: str) -> bool:
+    """Return whether ``text`` reads as "off" to a person but not to Autotest.
+
+    True for common negative words, for ``false`` in quotes or with
+    punctuation, and for misspellings of ``false`` such as ``flase``.
+    """
+    word = strip(text).lower()
+    if word == "false":
+        return False
+    bare = word.strip("\"'.,;:!")
+    if bare in _FALSE_LOOKING or bare == "false":
+        return True
+    return difflib.SequenceMatcher(None, bare, "false").ratio() >= 0.75
+
+
+# POSIX portable user names: letters, digits, ".", "_" and "-", not starting
+# with "-"; Samba machine accounts add a trailing "$".
+_LOGIN_RE = re.compile(r"[A-Za-z0-9._][A-Za-z0-9._-]*\$?")
+
+
+def login_problem(name: str) -> str | None:
+    """Return why no POSIX system accepts ``name`` as a user, or ``None``."""
+    if _LOGIN_RE.fullmatch(name):
+        return None
+    if name.startswith("-"):
+        return "starts with '-'"
+    bad = sorted({c for c in name if not re.fullmatch(r"[A-Za-z0-9._$-]", c)})
+    return "contains " + ", ".join(_describe_char(c) for c in bad)
+
+
+_LABEL_RE = re.compile(r"(?!-)[A-Za-z0-9_-]{1,63}(?<!-)")
+
+
+def host_problem(name: str) -> str | None:
+    """Return why ``name`` is not a host name or IP address, or ``None``.
+
+    Labels may contain ``_`` besides letters, digits and ``-``: DNS and
+    /etc/hosts accept it although RFC 1123 host names do not.
+    """
+    if name == "":
+        return "is empty"
+    if _is_ip_address(name):
+        return None
+    bad = sorted({c for c in name if not re.fullmatch(r"[A-Za-z0-9._-]", c)})
+    if bad:
+        return "contains " + ", ".join(_describe_char(c) for c in bad)
+    labels = name[:-1].split(".") if name.endswith(".") else name.split(".")
+    if len(name) > 253 or not all(_LABEL_RE.fullmatch(label) for label in labels):
+        return "is not a valid DNS name (a label is empty, too long or starts or ends with '-')"
+    return None
+
+
+def _is_ip_address(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name.split("%", 1)[0])
+    except ValueError:
+        return False
+    return True
+
+
+_CHAR_NAMES = {" ": "a space", "\n": "a newline", "\t": "a tab", ",": "a comma"}
+
+
+def _describe_char(char: str) -> str:
+    if char in _CHAR_NAMES:
+        return _CHAR_NAMES[char]
+    if char.isprintable():
+        return repr(char)
+    return f"the control character U+{ord(char):04X}"
+
+
+def fold_enum_name(text: str) -> str:
+    """Return the attribute name Autotest's ``Enum.get_value`` looks up.
+
+    Autotest's enum class upper-cases a name and turns spaces into ``_``,
+    so ``No protection`` and ``NO_PROTECTION`` name the same value.
+    """
+    return strip(text).upper().replace(" ", "_")
 
 
 def drones(config: Config) -> list[str]:
