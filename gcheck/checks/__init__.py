@@ -7,35 +7,60 @@ one function in a module below, listed in that module's ``CHECKS``.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from gcheck.checks.common import Entry
 from gcheck.config import Config
 from gcheck.findings import Finding
 
 if TYPE_CHECKING:
-    from gcheck.schema import Schema
+    from gcheck.schema import KeySpec, Schema
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class Subject:
-    """What every check looks at: the merged config and the schema."""
+    """What every check looks at: the merged config and the schema.
+
+    ``hosts`` are the host names that fill ``<host>`` in the schema's
+    templates; ``fillers`` maps each placeholder name to its values.
+    ``entries`` are the options to check, including the ones recovered from
+    indented lines the parser rejects.
+    """
 
     config: Config
     schema: Schema
     hosts: tuple[str, ...]
+    entries: tuple[Entry, ...] = ()
+    fillers: Mapping[str, Sequence[str]] = field(default_factory=dict)
+
+    def spec(self, entry: Entry) -> KeySpec | None:
+        """Return the schema's spec of ``entry``, templates included."""
+        return self.schema.key(entry.section, entry.option, self.fillers or self.hosts)
 
 
 Check = Callable[[Subject], Iterable[Finding]]
 
-_MODULES = ("reading",)
+_MODULES = ("reading", "structure", "value", "interpolation", "hosts", "rules")
 
 
 def registered() -> list[Check]:
     """Return every registered check, module by module."""
     checks: list[Check] = []
     for name in _MODULES:
-        module = importlib.import_module(f"gcheck.checks.{name}")
+        try:
+            module = importlib.import_module(f"gcheck.checks.{name}")
+        except ModuleNotFoundError as error:
+            # A module listed here but not installed is skipped, so that a
+            # partial checkout still validates; any other import error
+            # is a bug and propagates.
+            if error.name != f"gcheck.checks.{name}":
+                raise
+            log.debug("check module %s not found, skipped", name)
+            continue
         checks.extend(module.CHECKS)
     return checks
