@@ -105,6 +105,9 @@ class IniFile:
     # indented, so that their values can still be checked and shown in
     # findings.  ConfigParser never sees these.
     recovered: list[Assignment] = field(default_factory=list)
+    # Why the file could not be opened, when the caller read it as empty
+    # the way ConfigParser.read() skips a file it cannot open.
+    read_error: str = ""
 
     @property
     def fatal(self) -> bool:
