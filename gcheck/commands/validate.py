@@ -1,0 +1,88 @@
+"""``gcheck validate``: check config files against a schema, for CI and by hand.
+
+Exit status: 0 when no finding reaches ``--fail-on``, 1 when one does, 2
+when gcheck could not do its work (a missing file, an invalid schema).
+Only the reader, the schema engine and the chosen output format load; the
+SSH libraries never do.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from gcheck.findings import FAIL_ON_CHOICES, Finding
+from gcheck.report import FORMATS
+
+
+def add_parser(subparsers) -> None:
+    """Add ``validate`` and its options to the command line."""
+    parser = subparsers.add_parser(
+        "validate",
+        help="check config files against a schema without contacting any host",
+        description=(
+            "Read each FILE exactly as Autotest reads it, lay the shadow file "
+            "over it, and report every problem the schema's checks find."
+        ),
+    )
+    add = parser.add_argument
+    add("files", nargs="+", metavar="FILE", help="global_config.ini files to check")
+    shadow = parser.add_mutually_exclusive_group()
+    shadow.add_argument(
+        "--shadow",
+        metavar="FILE",
+        default="auto",
+        help=(
+            "shadow_config.ini to lay over every FILE (default: the "
+            "shadow_config.ini next to each FILE, when present)"
+        ),
+    )
+    shadow.add_argument(
+        "--no-shadow",
+        dest="shadow",
+        action="store_const",
+        const=None,
+        help="check each FILE alone, even when a shadow_config.ini is next to it",
+    )
+    add(
+        "--schema",
+        metavar="NAME|PATH",
+        default="autotest",
+        help="built-in schema name or .spec file to check against (default: autotest)",
+    )
+    add(
+        "--format",
+        choices=FORMATS,
+        default="text",
+        help="output format (default: text)",
+    )
+    add(
+        "--fail-on",
+        choices=FAIL_ON_CHOICES,
+        default="error",
+        help="lowest severity that makes the exit status 1 (default: error)",
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args) -> int:
+    """Validate every file and write one report; return the exit status."""
+    from gcheck.findings import exit_code
+    from gcheck.load import load
+    from gcheck.report import render_validation
+    from gcheck.schema import load as load_schema
+    from gcheck.validate import validate
+
+    schema = load_schema(args.schema)
+    findings = []
+    files: list[str] = []
+    for path in args.files:
+        config = load(path, shadow=args.shadow)
+        findings.extend(validate(config, schema))
+        files.append(path)
+        if config.shadow_file is not None:
+            files.append(config.shadow_file.path)
+    # With one --shadow for several files, a finding in the shadow file
+    # comes from every run; it is reported once.
+    unique = sorted(dict.fromkeys(findings), key=Finding.sort_key)
+    render_validation(unique, list(dict.fromkeys(files)), args.format, sys.stdout)
+    return exit_code(unique, args.fail_on)
