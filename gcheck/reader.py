@@ -69,6 +69,8 @@ class Assignment:
     end_line: int
     col: int
     delimiter: str
+    # Lines of the non-empty continuation lines, one per "\n" in ``value``.
+    continuation_lines: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,7 @@ class _Pending:
     end_line: int
     col: int
     delimiter: str
+    continuation_lines: list[int] = field(default_factory=list)
 
 
 def parse(data: bytes, path: str, role: str = "global") -> IniFile:
@@ -180,6 +183,7 @@ def parse(data: bytes, path: str, role: str = "global") -> IniFile:
             if stripped:
                 pending.parts.append(stripped)
                 pending.end_line = number
+                pending.continuation_lines.append(number)
             continue
 
         header = _SECTION_RE.match(line)
@@ -289,6 +293,7 @@ def _finish(result: IniFile, pending: _Pending | None) -> None:
         end_line=pending.end_line,
         col=pending.col,
         delimiter=pending.delimiter,
+        continuation_lines=tuple(pending.continuation_lines),
     )
     result.assignments.append(assignment)
     if pending.section == DEFAULT_SECTION:
