@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from gcheck.report.text import Writer
 
 HEADING = "bold"
-BASELINE_TITLES = {"local": "the local reference", "majority": "the majority baseline"}
+BASELINE_TITLES = {"local": "local reference", "majority": "majority baseline"}
 
 
 def write_check(writer: Writer, result: CheckResult) -> None:
@@ -101,7 +101,7 @@ def _drift(writer: Writer, drift: Drift) -> None:
     if not drift.hosts:
         return
     writer.line()
-    writer.line((f"Drift from {BASELINE_TITLES[drift.baseline]}", HEADING))
+    writer.line((f"Drift from the {BASELINE_TITLES[drift.baseline]}", HEADING))
     if drift.identical:
         writer.line("  identical: ", fold(drift.identical))
     if drift.unreadable:
@@ -131,7 +131,7 @@ def _option(writer: Writer, option: OptionDrift, baseline: str) -> None:
     writer.line("  ", (f"[{option.section}] {option.option}", "bold"), secret)
     if not option.secret:
         shown = "unset" if option.baseline is None else repr(option.baseline)
-        writer.line(f"    {baseline}: {shown}")
+        writer.line(f"    {BASELINE_TITLES[baseline]}: {shown}")
     for group in option.groups:
         value = _group_value(group, option.secret)
         style = "cyan" if group.kind == "cosmetic" else "bold red"
