@@ -1,0 +1,174 @@
+"""ssh_config as the scheduler's OpenSSH client reads it, parsed by Paramiko.
+
+Paramiko's ``SSHConfig`` (5.1) ignores ``Include`` and treats the value
+``none`` of ``ProxyJump`` as a host name.  This module inlines included
+files before Paramiko parses the text, and reads ``none`` as "no jump".
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+import shlex
+from dataclasses import dataclass
+
+from gcheck.errors import InputError
+
+USER_CONFIG = "~/.ssh/config"
+SYSTEM_CONFIG = "/etc/ssh/ssh_config"
+# OpenSSH's defaults when UserKnownHostsFile / GlobalKnownHostsFile are unset.
+USER_KNOWN_HOSTS = ("~/.ssh/known_hosts", "~/.ssh/known_hosts2")
+GLOBAL_KNOWN_HOSTS = ("/etc/ssh/ssh_known_hosts", "/etc/ssh/ssh_known_hosts2")
+# OpenSSH stops following Include past this depth (READCONF_MAX_DEPTH).
+MAX_INCLUDE_DEPTH = 16
+
+_KEYWORD_RE = re.compile(r"\s*(\w+)(?:\s*=\s*|\s+)(.*)$")
+
+
+@dataclass(frozen=True)
+class HostSettings:
+    """The ssh_config settings of one host name, with OpenSSH's defaults applied."""
+
+    hostname: str
+    port: int
+    user: str | None
+    identity_files: tuple[str, ...]
+    identities_only: bool
+    proxy_jump: str | None
+    proxy_command: str | None
+    known_hosts_files: tuple[str, ...]
+    hash_known_hosts: bool
+
+
+class SshConfig:
+    """The parsed ssh_config files, looked up the way OpenSSH does."""
+
+    def __init__(self, text: str = "", source: str = "ssh_config") -> None:
+        import paramiko
+        from paramiko.ssh_exception import ConfigParseError
+
+        try:
+            self._config = paramiko.SSHConfig.from_text(text)
+        except ConfigParseError as error:
+            raise InputError(source, f"invalid ssh_config: {error}") from error
+
+    @classmethod
+    def load(cls, path: str | None = None) -> SshConfig:
+        """Read ``path`` (as ``ssh -F`` does) or the user's and system files.
+
+        A missing explicit ``path`` raises :class:`InputError`, while
+        missing default files are skipped, as OpenSSH skips them.
+        """
+        if path is not None:
+            if not os.path.isfile(path):
+                raise InputError(path, "ssh_config file not found")
+            return cls(_expand(path, user_file=True, depth=0), path)
+        parts = []
+        for candidate, user_file in ((USER_CONFIG, True), (SYSTEM_CONFIG, False)):
+            candidate = os.path.expanduser(candidate)
+            if os.path.isfile(candidate):
+                parts.append(_expand(candidate, user_file, depth=0))
+        # OpenSSH takes the first value it finds, so the user's file wins.
+        return cls("\n".join(parts), f"{USER_CONFIG} or {SYSTEM_CONFIG}")
+
+    def lookup(self, name: str) -> dict:
+        """Return Paramiko's lookup for ``name`` with ``none`` values dropped."""
+        options = dict(self._config.lookup(name))
+        for key in ("proxyjump", "proxycommand"):
+            value = options.get(key)
+            if value is None or str(value).strip().lower() == "none":
+                options.pop(key, None)
+        return options
+
+    def settings(self, name: str) -> HostSettings:
+        """Return the settings gcheck uses for ``name``."""
+        options = self.lookup(name)
+        return HostSettings(
+            hostname=options.get("hostname", name),
+            port=_port(options.get("port", "22"), name),
+            user=options.get("user"),
+            identity_files=tuple(
+                os.path.expanduser(p) for p in options.get("identityfile", [])
+            ),
+            identities_only=_yes(options.get("identitiesonly")),
+            proxy_jump=options.get("proxyjump"),
+            proxy_command=options.get("proxycommand"),
+            known_hosts_files=_known_hosts_files(options),
+            hash_known_hosts=_yes(options.get("hashknownhosts")),
+        )
+
+
+def _expand(path: str, user_file: bool, depth: int) -> str:
+    """Return the text of ``path`` with every ``Include`` inlined.
+
+    OpenSSH reads an included file in the context of the enclosing Host or
+    Match block, and that block goes on after the file.  Inlining gives the
+    same result once the enclosing block line is repeated after any
+    included text that opened blocks of its own.
+    """
+    if depth > MAX_INCLUDE_DEPTH:
+        raise InputError(
+            path, f"ssh_config Include nests deeper than {MAX_INCLUDE_DEPTH}"
+        )
+    try:
+        with open(path, encoding="utf-8", errors="replace") as stream:
+            lines = stream.read().splitlines()
+    except OSError as error:
+        raise InputError(path, f"cannot read ssh_config: {error.strerror}") from error
+    output: list[str] = []
+    block = "Host *"
+    for line in lines:
+        match = _KEYWORD_RE.match(line)
+        keyword = match.group(1).lower() if match else ""
+        if keyword in ("host", "match"):
+            block = line
+        if keyword != "include":
+            output.append(line)
+            continue
+        included = _included(match.group(2), user_file, depth)
+        output.append(included)
+        if re.search(r"(?im)^\s*(host|match)\b", included):
+            output.append(block)
+    return "\n".join(output)
+
+
+def _included(arguments: str, user_file: bool, depth: int) -> str:
+    base = os.path.expanduser("~/.ssh") if user_file else "/etc/ssh"
+    texts = []
+    for pattern in shlex.split(arguments):
+        pattern = os.path.expanduser(pattern)
+        if not os.path.isabs(pattern):
+            pattern = os.path.join(base, pattern)
+        # A pattern that matches nothing is not an error for OpenSSH.
+        for path in sorted(glob.glob(pattern)):
+            texts.append(_expand(path, user_file, depth + 1))
+    return "\n".join(texts)
+
+
+def _known_hosts_files(options: dict) -> tuple[str, ...]:
+    """Return the user's known_hosts files, then the global ones.
+
+    New keys are recorded in the first file, as OpenSSH records them in
+    the first UserKnownHostsFile.
+    """
+    user = options.get("userknownhostsfile")
+    found = user.split() if user else list(USER_KNOWN_HOSTS)
+    global_files = options.get("globalknownhostsfile")
+    found += global_files.split() if global_files else list(GLOBAL_KNOWN_HOSTS)
+    paths = [os.path.expanduser(p) for p in found if p.lower() != "none"]
+    return tuple(dict.fromkeys(paths))
+
+
+def _port(text: str, name: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = 0
+    if not 0 < port < 65536:
+        raise InputError("ssh_config", f"invalid Port {text!r} for host {name!r}")
+    return port
+
+
+def _yes(value: str | None) -> bool:
+    return str(value).strip().lower() == "yes"
