@@ -1,0 +1,174 @@
+"""``gcheck hosts``: the hosts the scheduler talks to, and how it reaches each.
+
+Nothing is fetched: the command reads the config and ssh_config only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import IO
+
+FORMAT_VERSION = 1
+_LOGIN_SOURCES = {
+    "config": "HOST_username",
+    "scheduler-user": "--scheduler-user",
+    "current-user": "current user",
+}
+
+
+def add_parser(subparsers) -> None:
+    """Add ``hosts`` and its options to the command line."""
+    parser = subparsers.add_parser(
+        "hosts",
+        help="list the drones and results host, with login, address and paths",
+        description=(
+            "List every host the config names (each drone and the results host) "
+            "and any added host, with its roles, the login the scheduler uses, "
+            "the address ssh_config resolves it to, and where its copy of "
+            "global_config.ini is.  Nothing is fetched."
+        ),
+    )
+    add = parser.add_argument
+    add(
+        "--config",
+        metavar="PATH",
+        help="global_config.ini to read (default: where Autotest looks for it)",
+    )
+    add(
+        "--shadow",
+        metavar="PATH",
+        default="auto",
+        help="shadow file to lay over it (default: shadow_config.ini beside it, "
+        "when present)",
+    )
+    add(
+        "--scheduler-user",
+        metavar="USER",
+        help="user the scheduler runs as: the login for hosts with no "
+        "<host>_username (default: the current user)",
+    )
+    add("--hosts", metavar="A,B", default="", help="also list these hosts")
+    add(
+        "--hosts-file",
+        metavar="FILE",
+        help="also list the hosts in FILE, one per line ('#' starts a comment)",
+    )
+    add(
+        "-F",
+        "--ssh-config",
+        metavar="PATH",
+        help="OpenSSH client config to resolve hosts with "
+        "(default: ~/.ssh/config and /etc/ssh/ssh_config)",
+    )
+    add(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="output format (default: text)",
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Build the inventory and write it; return the exit status."""
+    from gcheck import inventory, load
+
+    path = args.config or load.default_config_path()
+    config = load.load(path, shadow=args.shadow)
+    hosts = inventory.build(
+        config,
+        scheduler_user=args.scheduler_user,
+        add=inventory.host_list(args.hosts, args.hosts_file),
+        ssh_config=args.ssh_config,
+    )
+    if args.format == "json":
+        write_json(hosts, path, sys.stdout)
+    else:
+        write_text(hosts, path, sys.stdout)
+    return 0
+
+
+def host_record(host) -> dict:
+    """Return one host as plain data, for JSON."""
+    return {
+        "name": host.name,
+        "roles": list(host.roles),
+        "login": host.login,
+        "login_source": host.login_source,
+        "disabled": host.disabled,
+        "local": host.local,
+        "install_dir": host.install_dir,
+        "config_path": host.config_path,
+        "shadow_path": host.shadow_path,
+        "hostname": host.hostname,
+        "port": host.port,
+        "identity_files": list(host.identity_files),
+        "identities_only": host.identities_only,
+        "proxy_jump": host.proxy_jump,
+        "jumps": [
+            {"name": j.name, "hostname": j.hostname, "port": j.port, "login": j.login}
+            for j in host.jumps
+        ],
+        "proxy_command": host.proxy_command,
+        "known_hosts_files": list(host.known_hosts_files),
+    }
+
+
+def write_json(hosts, config_path: str, stream: IO[str]) -> None:
+    """Write the inventory as a JSON document with ``format_version``."""
+    document = {
+        "format_version": FORMAT_VERSION,
+        "config": config_path,
+        "hosts": [host_record(host) for host in hosts],
+    }
+    json.dump(document, stream, indent=2)
+    stream.write("\n")
+
+
+def write_text(hosts, config_path: str, stream: IO[str]) -> None:
+    """Write the inventory as a table; colour only on a terminal."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from gcheck.report import use_color
+
+    color = use_color(stream)
+    console = Console(
+        file=stream,
+        force_terminal=color,
+        no_color=not color,
+        color_system="auto" if color else None,
+        highlight=False,
+        emoji=False,
+        markup=False,
+        # Off a terminal, rows stay on one line whatever their length.
+        width=None if color else 10_000,
+    )
+    table = Table(title=None, box=None, header_style="bold" if color else None)
+    for column in ("HOST", "ROLES", "LOGIN", "ADDRESS", "CONFIG", "NOTES"):
+        table.add_column(column, overflow="fold")
+    for host in hosts:
+        table.add_row(*_row(host), style="dim" if host.disabled and color else None)
+    noun = "host" if len(hosts) == 1 else "hosts"
+    console.print(f"{len(hosts)} {noun} in {config_path}")
+    console.print(table)
+
+
+def _row(host) -> tuple[str, ...]:
+    login = f"{host.login} ({_LOGIN_SOURCES.get(host.login_source, host.login_source)})"
+    address = "local" if host.local else f"{host.hostname}:{host.port}"
+    notes = []
+    if host.disabled:
+        notes.append("disabled")
+    if host.jumps:
+        notes.append("via " + ",".join(j.name for j in host.jumps))
+    if host.proxy_command:
+        notes.append("ProxyCommand (not used by gcheck)")
+    name = (
+        host.name if host.name.strip() == host.name and host.name else repr(host.name)
+    )
+    roles = ",".join(host.roles)
+    config = host.config_path or "unknown: drone_installation_directory unset"
+    return name, roles, login, address, config, "; ".join(notes)
