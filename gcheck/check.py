@@ -170,8 +170,28 @@ def run(
     results = fetch_all(enabled, options.fetch, on_result=on_result) if enabled else []
     fetch_elapsed = time.monotonic() - fetch_started
 
-    examined = _examine(config, reference, hosts, results, schema, options, targets)
-    reports, drift, median = examined
+    result = examine(config, reference, hosts, results, schema, options, targets)
+    elapsed = time.monotonic() - started
+    return replace(result, elapsed=elapsed, fetch_elapsed=fetch_elapsed)
+
+
+def examine(
+    config: Config,
+    reference: Sequence[Finding],
+    hosts: Sequence[Host],
+    results: Sequence[HostResult],
+    schema: Schema,
+    options: CheckOptions,
+    targets: SaveTargets | None = None,
+) -> CheckResult:
+    """Build the result from the fetched copies: every step after the fetch.
+
+    ``reference`` holds the local config's validation findings, ``hosts``
+    the whole inventory and ``results`` the fetch of its enabled hosts.
+    """
+    reports, drift, median = _examine(
+        config, reference, hosts, results, schema, options, targets
+    )
     verdict = decide(reference, reports, options.fail_on, options.baseline)
     return CheckResult(
         reference_path=config.global_file.path,
@@ -179,12 +199,10 @@ def run(
         schema=options.schema,
         baseline=options.baseline,
         fail_on=options.fail_on,
-        reference=reference,
+        reference=tuple(reference),
         hosts=tuple(reports),
         drift=drift,
         verdict=verdict,
-        elapsed=time.monotonic() - started,
-        fetch_elapsed=fetch_elapsed,
         saved_to=options.save_dir,
         median_auth=median,
         slow_auth=options.slow_auth,

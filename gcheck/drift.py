@@ -321,12 +321,11 @@ def _most_common(section, option, states, own, typing: Typing) -> str | None:
     tied = [key for key, number in counts.items() if number == top]
     own_group = group(own)
     winner = own_group if own_group in tied else tied[0]
-    if winner is _ABSENT:
-        return None
-    # Within the winning typed value, the text written most often.
-    texts = Counter(s for s in states if s is not None and group(s) == winner)
+    # Within the winning typed value, the text written most often (for
+    # the absent group: unset or blank).
+    texts = Counter(state for state in states if group(state) == winner)
     top_text = max(texts.values())
-    if own is not None and texts.get(own) == top_text:
+    if own in texts and texts[own] == top_text:
         return own
     return next(text for text, number in texts.items() if number == top_text)
 

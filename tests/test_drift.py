@@ -281,3 +281,19 @@ def test_unknown_baseline_rejected():
     reference = make_copy("local", "[S]\n")
     with pytest.raises(ValueError, match="unknown baseline 'median'"):
         compare(reference, [], SCHEMA, baseline="median")
+
+
+def test_majority_keeps_blank_values():
+    reference = make_copy("local", "[SCHEDULER]\n")
+    copies = [
+        make_copy("d1", "[SCHEDULER]\ntick_pause_sec:\n"),
+        make_copy("d2", "[SCHEDULER]\ntick_pause_sec:\n"),
+        make_copy("d3", "[SCHEDULER]\n"),
+    ]
+    drift = compare(reference, copies, SCHEMA, baseline="majority")
+    assert drift.identical == ("d1", "d2")
+    (option,) = drift.options
+    assert option.baseline == ""
+    assert [(g.kind, g.value, g.hosts) for g in option.groups] == [
+        ("cosmetic", None, ("d3",))
+    ]
