@@ -40,9 +40,10 @@ class Setting:
 class MergeFailure:
     """A shadow option whose ``get()`` raised while Autotest merged it.
 
-    ``section`` is the shadow section being copied; it differs from
-    ``assignment.section`` when the option came from the shadow file's
-    ``[DEFAULT]``, which is copied into every section the shadow names.
+    ``section`` is the shadow section being copied.  It differs from
+    ``assignment.section`` for an option of the shadow file's
+    ``[DEFAULT]``, because such an option is copied into every section
+    that the shadow file names.
     """
 
     section: str

@@ -31,11 +31,15 @@ _MAX_WIDTH = 10_000_000
 class Lookup:
     """The outcome of ConfigParser's ``get()`` for one option.
 
-    ``error`` is ``None`` on success, ``no-section`` or ``no-option`` when
-    there is nothing to get, ``missing`` (a reference to an undefined name,
-    named in ``detail``) or ``depth`` (nesting past ten levels), which are
-    ConfigParser errors, or ``crash``: any other formatting error, which
-    Autotest does not catch.
+    ``error`` is ``None`` on success, or one of these:
+
+    - ``no-section``, ``no-option``: there is nothing to get.
+    - ``missing``: a reference to an undefined name (named in ``detail``).
+    - ``depth``: references nested more than ten levels deep.
+    - ``crash``: any other formatting error.
+
+    ConfigParser raises its own errors for ``missing`` and ``depth``, which
+    Autotest's ``get_value`` catches.  It does not catch a ``crash``.
     """
 
     value: str | None
@@ -93,9 +97,9 @@ def format_mapping(template: bytes, mapping: Mapping[bytes, bytes]) -> bytes:
     """
     out = bytearray()
     cursor = _Format(template)
-    # Python 2 hands the whole mapping to a conversion without a key, and
-    # the value of the last key to the first conversion after it; a second
-    # conversion without a key then has no argument left.
+    # Python 2 passes the whole mapping to a conversion without a key.  After
+    # a key, the next conversion gets that key's value, and a second
+    # conversion without a key has no argument left.
     state = {"argument": mapping, "available": True}
     while (byte := cursor.next()) is not None:
         if byte != ord("%"):

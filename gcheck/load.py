@@ -1,8 +1,8 @@
 """Load ``global_config.ini`` and its ``shadow_config.ini`` from disk.
 
-Reading a file is the only place gcheck touches the local file system for
-configuration; every failure becomes an :class:`InputError` naming the
-path, so no traceback reaches the user.
+This module is the only place where gcheck reads configuration from the
+local file system.  Every failure becomes an :class:`InputError` that
+names the path, so no traceback reaches the user.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ SHADOW_NAME = "shadow_config.ini"
 # A real global_config.ini is a few KiB; a file this large is the wrong
 # file, and reading it whole would waste memory.
 MAX_FILE_BYTES = 16 * 1024 * 1024
-# Where Autotest is conventionally installed on the scheduler and drones
-# (the default drone_installation_directory).
+# Autotest's usual install directory on the scheduler and drones (the
+# default drone_installation_directory).
 INSTALL_DIR = "/usr/local/autotest"
 ETC_DIR = "/etc/autotest"
 
@@ -86,9 +86,9 @@ def load(path: str, shadow: str | None = "auto") -> Config:
     ``shadow`` is ``"auto"`` for ``shadow_config.ini`` next to ``path``
     when it exists, ``None`` for no shadow file, or a path that must
     exist.  Autotest's settings module skips a shadow file that exists but
-    cannot be opened, as if it were empty; in ``"auto"`` mode gcheck does
-    the same and records why in ``IniFile.read_error``.  Raises InputError
-    for an unusable global file or explicitly named shadow file.
+    cannot be opened, as if it were empty.  In ``"auto"`` mode gcheck does
+    the same and records the reason in ``IniFile.read_error``.  Raises
+    InputError for an unusable global file or explicitly named shadow file.
     """
     global_file = reader.parse(read_bytes(path), path, role="global")
     if shadow == "auto":
@@ -119,9 +119,9 @@ def default_config_path() -> str:
     """Return the ``global_config.ini`` that Autotest on this machine reads.
 
     Autotest's settings module looks in ``$AUTOTEST_TOP_PATH`` when it is
-    set, else in its installed package, where ``/etc/autotest/`` wins
-    unless Autotest runs in a virtualenv; then in its checkout's root, then
-    in ``client/``.  gcheck runs in its own interpreter, so it follows that
+    set, else in its installed package.  There ``/etc/autotest/`` wins
+    unless Autotest runs in a virtualenv.  Next come its checkout's root
+    and then ``client/``.  gcheck runs in its own interpreter, so it follows that
     order with what it can see from outside: ``$AUTOTEST_TOP_PATH``, else
     ``/etc/autotest/`` and an ``autotest`` package importable by gcheck's
     Python; then the current directory as a checkout root,

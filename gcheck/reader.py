@@ -108,7 +108,7 @@ class IniFile:
     # findings.  ConfigParser never sees these.
     recovered: list[Assignment] = field(default_factory=list)
     # Why the file could not be opened, when the caller read it as empty
-    # the way ConfigParser.read() skips a file it cannot open.
+    # instead, as ConfigParser.read() skips a file it cannot open.
     read_error: str = ""
 
     @property

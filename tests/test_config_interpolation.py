@@ -78,8 +78,8 @@ def test_interpolate_outcomes():
 
 
 def test_formats_match_python27():
-    # Each template becomes the value of t in a file that also sets a and b
-    # as MAPPING does; "%()s" cannot be set in a file and fails in both.
+    # Each template becomes the value of t in a file that sets a and b as
+    # MAPPING does.  A file cannot set "", so "%()s" fails in both.
     head = b"[s]\na = x\nb = " + MAPPING[b"b"] + b"\nt = "
     cases = [(head + template + b"\n", None) for template, _ in FORMATS]
     results = oracle().run(cases)

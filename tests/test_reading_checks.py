@@ -36,8 +36,12 @@ def only(findings, code):
 
 def test_reading_codes_documented():
     for info in codes.CODES:
-        assert info.code.startswith("R") and len(info.code) == 4
-        assert info.title and info.explanation and info.example and info.hint
+        assert info.code.startswith("R")
+        assert len(info.code) == 4
+        assert info.title
+        assert info.explanation
+        assert info.example
+        assert info.hint
         assert catalogue()[info.code] is info
 
 

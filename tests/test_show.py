@@ -92,6 +92,7 @@ def test_json_statuses(capsys, tmp_path):
     code, document, _ = run_json(capsys, path)
     assert code == 0
     assert code == 0
+
     rows = options_of(document, "SCHEDULER")
     assert (rows["drones"]["status"], rows["drones"]["reason"]) == ("default", "blank")
     assert rows["drones"]["value"] == ""
@@ -103,10 +104,12 @@ def test_json_statuses(capsys, tmp_path):
     )
     assert host["value"] is None
     assert host["raw"] == "%(nope)s"
+
     tick = rows["tick_pause_sec"]
     assert (tick["status"], tick["reason"]) == ("crash", "crash")
     assert "format" in tick["detail"]
     assert rows["die_on_orphans"]["reason"] == "depth"
+
     assert rows["logs"]["value"] == "/r/logs"
     assert rows["root"]["inherited"] is True
     assert rows["root"]["line"] == 2

@@ -3,6 +3,7 @@ differently from how the file looks, and how the shadow merge fails."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections import defaultdict
 from collections.abc import Iterator
@@ -139,15 +140,15 @@ def _merge_failure(
     name = printable(assignment.name)
     if assignment.section == DEFAULT_SECTION:
         listed = ", ".join(f"[{printable(s)}]" for s in sections)
-        who = f"shadow [DEFAULT] option {name}, copied into {listed},"
+        described = f"shadow [DEFAULT] option {name}, copied into {listed},"
     else:
-        who = f"shadow option {name} in [{printable(assignment.section)}]"
+        described = f"shadow option {name} in [{printable(assignment.section)}]"
     lookup = failures[0].lookup
     secret = any(subject.schema.is_secret(s, assignment.option) for s in sections)
     cause = _merge_cause(subject, failures[0], secret)
     return make(
         codes.SHADOW_MERGE,
-        f"{who} {cause}: Autotest expands shadow values against the shadow file "
+        f"{described} {cause}: Autotest expands shadow values against the shadow file "
         "alone while merging, so it stops at start-up",
         path=assignment.path,
         line=assignment.line,
@@ -160,18 +161,18 @@ def _merge_failure(
 
 def _merge_cause(subject: Subject, failure: MergeFailure, secret: bool) -> str:
     lookup = failure.lookup
-    if lookup.error == "missing":
-        cause = f"refers to %({printable(lookup.detail)})s, which shadow_config.ini does not define"
-        if (
-            subject.config.global_file.names(failure.section).get(lookup.detail)
-            is not None
-        ):
-            cause += f" ({printable(lookup.detail)} is set only in global_config.ini)"
-        return cause
     if lookup.error == "depth":
         return "nests %(name)s references more than ten levels deep"
-    detail = "" if secret else f" ({lookup.detail})"
-    return f"mixes %(name)s with a '%' that Python's formatting rejects{detail}"
+    if lookup.error != "missing":
+        detail = "" if secret else f" ({lookup.detail})"
+        return f"mixes %(name)s with a '%' that Python's formatting rejects{detail}"
+    name = printable(lookup.detail)
+    shadow = os.path.basename(failure.assignment.path)
+    cause = f"refers to %({name})s, which {shadow} does not define"
+    global_file = subject.config.global_file
+    if lookup.detail in global_file.names(failure.section):
+        cause += f" ({name} is set only in {os.path.basename(global_file.path)})"
+    return cause
 
 
 def _missing_hint(name: str) -> str:

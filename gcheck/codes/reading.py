@@ -1,8 +1,8 @@
 """Finding codes of reading the files as Autotest does (``R``).
 
 ``R1xx``: Autotest does not start (ConfigParser raises while reading, or
-the shadow merge fails); ``R2xx``: Autotest starts, but reads something
-other than what the file seems to say.
+the shadow merge fails).  ``R2xx``: Autotest starts, but reads something
+other than what the file appears to set.
 """
 
 from gcheck.findings import CodeInfo, Severity

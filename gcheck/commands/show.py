@@ -1,4 +1,4 @@
-"""``gcheck show``: the effective configuration, as Autotest sees it.
+"""``gcheck show``: the effective configuration, as Autotest reads it.
 
 Every section and option after the shadow overlay, with the value
 ConfigParser's ``get()`` returns, the file and line it came from, and
@@ -276,7 +276,7 @@ def _width(stream: IO[str]) -> int | None:
     """Return the console width: the terminal's, else wide enough for a file.
 
     rich assumes 80 columns when output is not a terminal, which folds
-    paths; a table takes only the width its cells need, so 200 is a cap.
+    paths.  A table takes only the width its cells need, so 200 is a cap.
     """
     isatty = getattr(stream, "isatty", None)
     if (isatty and isatty()) or os.environ.get("COLUMNS"):
