@@ -186,7 +186,7 @@ def examine(
 ) -> CheckResult:
     """Build the result from the fetched copies: every step after the fetch.
 
-    ``reference`` holds the local config's validation findings, ``hosts``
+    ``reference`` contains the local config's validation findings, ``hosts``
     the whole inventory and ``results`` the fetch of its enabled hosts.
     """
     reports, drift, median = _examine(

@@ -43,7 +43,9 @@ class SaveTargets:
         try:
             os.makedirs(self.root, exist_ok=True)
         except OSError as error:
-            raise InputError(root, f"cannot create the save folder: {error.strerror}")
+            raise InputError(
+                root, f"failed to create the save folder: {error.strerror}"
+            )
         self.folders = {
             host: os.path.join(self.root, folder_name(host)) for host in hosts
         }
@@ -75,7 +77,7 @@ class SaveTargets:
                 else:
                     write_atomic(path, data)
         except OSError as error:
-            raise InputError(folder, f"cannot save the copy: {error.strerror}")
+            raise InputError(folder, f"failed to save the copy: {error.strerror}")
 
 
 def write_atomic(path: str, data: bytes) -> None:

@@ -242,13 +242,6 @@ def test_faulty_fleet_junit_case_per_host(faulty):
     ]
 
 
-def test_faulty_fleet_fetched_once(faulty):
-    argv, _, _, once = faulty
-    run_main(argv)
-    assert once.result is not None
-    assert once.runs >= 1
-
-
 def test_repaired_fleet_is_ready(repaired):
     argv, reference, saved, _ = repaired
     before = (reference / "global_config.ini").read_bytes()

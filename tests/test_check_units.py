@@ -153,7 +153,7 @@ def test_save_refuses_reference_path(tmp_path):
 def test_save_folder_not_creatable(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    with pytest.raises(InputError, match="cannot create the save folder"):
+    with pytest.raises(InputError, match="failed to create the save folder"):
         SaveTargets(str(blocker / "sub"), ["d1"], [])
 
 
