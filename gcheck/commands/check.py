@@ -12,7 +12,6 @@ import argparse
 import sys
 from contextlib import contextmanager
 
-from gcheck.errors import InputError
 from gcheck.findings import FAIL_ON_CHOICES
 from gcheck.report import FORMATS
 
@@ -182,6 +181,7 @@ def build_options(args: argparse.Namespace):
     """Turn the parsed command line into :class:`gcheck.check.CheckOptions`."""
     from gcheck.check import CheckOptions
     from gcheck.fetch import FetchOptions
+    from gcheck.inventory import host_list
 
     limits = {
         "workers": args.workers,
@@ -200,28 +200,12 @@ def build_options(args: argparse.Namespace):
         schema=args.schema,
         baseline=args.baseline,
         scheduler_user=args.scheduler_user,
-        add_hosts=tuple(_host_list(args.hosts, args.hosts_file)),
+        add_hosts=tuple(host_list(args.hosts, args.hosts_file)),
         ssh_config=args.ssh_config,
         slow_auth=args.slow_auth,
         save_dir=args.save,
         fail_on=args.fail_on,
     )
-
-
-def _host_list(hosts: str, hosts_file: str | None) -> list[str]:
-    """Return the hosts named with ``--hosts`` and in ``--hosts-file``."""
-    names = [name.strip() for name in hosts.split(",") if name.strip()]
-    if hosts_file is not None:
-        try:
-            with open(hosts_file, encoding="utf-8") as stream:
-                lines = stream.read().splitlines()
-        except (OSError, UnicodeDecodeError) as error:
-            raise InputError(hosts_file, f"cannot read the hosts file: {error}")
-        for line in lines:
-            name = line.split("#", 1)[0].strip()
-            if name:
-                names.append(name)
-    return list(dict.fromkeys(names))
 
 
 @contextmanager
