@@ -100,7 +100,7 @@ def gcheck_read(text: str) -> tuple[list[str], dict[str, dict[str, str]], dict]:
     return sections, options, defaults
 
 
-@settings(max_examples=300)
+@settings(max_examples=150)
 @given(agreeing_files())
 def test_agrees_with_python3_configparser(text):
     assert gcheck_read(text) == python3_read(text)
