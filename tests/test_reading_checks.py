@@ -269,3 +269,15 @@ def test_validate_runs_reading_checks():
     config = gconfig.build(reader.parse(b"[SCHEDULER]\n drones: a\n", "g.ini"))
     findings = validate(config, gschema.load())
     assert codes.BAD_LINE in [f.code for f in findings]
+
+
+def test_unreadable_shadow_from_loader(tmp_path):
+    from gcheck.load import load
+
+    path = tmp_path / "global_config.ini"
+    path.write_bytes(b"[SCHEDULER]\ndrones: a\n")
+    (tmp_path / "shadow_config.ini").mkdir()
+    findings = validate(load(str(path)), gschema.load())
+    finding = only(findings, codes.SHADOW_UNREADABLE)
+    assert finding.path == str(tmp_path / "shadow_config.ini")
+    assert "(is a directory, not a file)" in finding.message
