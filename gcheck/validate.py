@@ -27,27 +27,31 @@ def placeholder_fillers(
 
     For the Autotest schema, ``<host>`` gets the names in ``drones`` then
     ``results_host``, as :func:`gcheck.values.known_hosts` lists them.
-    When a key is missing, a value from a rejected indented line stands in
-    for it, so that the per-host keys of a pasted block can be checked.
+    Values on rejected indented lines count too, so that the per-host keys
+    of a pasted block are checked against the hosts the block names.
     """
     fillers: dict[str, list[str]] = {}
     for spec in schema.placeholder_keys():
-        named = spec.normalize(_text(config, spec, entries) or "")
-        names = named if isinstance(named, list) else [named]
         known = fillers.setdefault(spec.placeholder or "", [])
-        known.extend(name for name in names if isinstance(name, str))
+        for text in [_text(config, spec), *_recovered_texts(spec, entries)]:
+            named = spec.normalize(text or "")
+            names = named if isinstance(named, list) else [named]
+            known.extend(name for name in names if isinstance(name, str))
     return {name: list(dict.fromkeys(names)) for name, names in fillers.items()}
 
 
-def _text(config: Config, spec: KeySpec, entries: tuple[Entry, ...]) -> str | None:
+def _text(config: Config, spec: KeySpec) -> str | None:
     try:
         value = values.get_text(config, spec.section, spec.option, default=None)
     except ValueError:
-        return None
-    if not value.defaulted:
-        return value.text
-    for entry in entries:
-        recovered = entry.recovered and entry.section == spec.section
-        if recovered and entry.option == spec.option:
-            return entry.text
-    return None
+        return None  # an interpolation crash: Autotest never gets a value
+    return value.text
+
+
+def _recovered_texts(spec: KeySpec, entries: tuple[Entry, ...]) -> list[str]:
+    return [
+        entry.text or ""
+        for entry in entries
+        if entry.recovered
+        and (entry.section, entry.option) == (spec.section, spec.option)
+    ]

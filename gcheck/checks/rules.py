@@ -110,19 +110,20 @@ def all_drones_disabled(subject: Subject) -> Iterator[Finding]:
     if not _known(subject, (SCHEDULER, "drones")):
         return
     drones = [name for name in values.drones(subject.config) if name]
+    flags = [f"{drone.lower()}_disabled" for drone in drones]
+    for flag in flags:
+        text = _text(subject, SCHEDULER, flag)
+        if text is None or not values.is_set(text):
+            return
     if not drones:
         return
-    for drone in drones:
-        flag = _text(subject, SCHEDULER, f"{drone.lower()}_disabled")
-        if flag is None or not values.is_set(flag):
-            return
     message = (
         f"every drone ({', '.join(drones)}) has a non-blank <host>_disabled key: "
         "the scheduler has no drone to run jobs on"
     )
-    yield make(
-        codes.ALL_DRONES_DISABLED, message, **_where(subject, SCHEDULER, "drones")
-    )
+    # Without a drones key (drones defaults to localhost), point at the flag.
+    option = "drones" if subject.config.setting(SCHEDULER, "drones") else flags[0]
+    yield make(codes.ALL_DRONES_DISABLED, message, **_where(subject, SCHEDULER, option))
 
 
 def scheduler_disabled(subject: Subject) -> Iterator[Finding]:

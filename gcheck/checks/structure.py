@@ -21,6 +21,8 @@ def unknown_sections(subject: Subject) -> Iterator[Finding]:
             name = header.name
             if name == DEFAULT_SECTION or name in seen or schema.has_section(name):
                 continue
+            if schema.has_section(name.strip()):
+                continue  # the reading check reports spaces inside brackets
             seen.add(name)
             yield make(
                 codes.UNKNOWN_SECTION,
@@ -93,7 +95,10 @@ def _unknown_host_key(subject: Subject, entry: Entry) -> Iterator[Finding]:
         + suggest(text, [h for h in hosts if h])
         + entry.note()
     )
-    yield make(codes.UNKNOWN_HOST_KEY, message, **entry.where(at_value=False))
+    hint = f"Spell the {name} as {sources or 'the host list'} spells it."
+    yield make(
+        codes.UNKNOWN_HOST_KEY, message, hint=hint, **entry.where(at_value=False)
+    )
 
 
 def _placeholder(template: str) -> str:
@@ -165,8 +170,12 @@ def _missing_section(subject: Subject, section: str, options: list[str]) -> Find
     near = closest(section, subject.config.section_names())
     if near is not None:
         message += f"; the file's [{printable(near)}] is a different section"
+    hint = (
+        f"Add a [{section}] section with these keys; the shipped "
+        "global_config.ini has values to start from."
+    )
     where = {"path": subject.config.global_file.path}
-    return make(codes.REQUIRED_KEY, message, section=section, **where)
+    return make(codes.REQUIRED_KEY, message, hint=hint, section=section, **where)
 
 
 def _section_location(subject: Subject, section: str) -> dict:

@@ -39,10 +39,10 @@ CODES: list[CodeInfo] = [
         "Unknown section",
         Severity.WARNING,
         "The schema has no section of this name, so Autotest reads none of "
-        "its keys.  Section names are case-sensitive and taken verbatim, "
-        "spaces inside the brackets included.  Sections that older Autotest "
-        "versions read, such as [TKO], show up here too.",
-        "[ SCHEDULER]\ndrones: drone1",
+        "its keys.  Section names are case-sensitive.  Sections that older "
+        "Autotest versions read, such as [TKO], show up here too.  A known "
+        "name with spaces inside the brackets is reported as R203 instead.",
+        "[Scheduler]\ndrones: drone1",
         "Rename the section to the one suggested, or delete it.",
     ),
     CodeInfo(
@@ -95,7 +95,7 @@ CODES: list[CodeInfo] = [
         "value makes it raise \"Value 'KEY' not found in section "
         "'SECTION'\": the program that reads it stops.",
         "[SCHEDULER]\npidfile_timeout_mins:",
-        "Set the key; the shipped global_config.ini has a value to start from.",
+        "Add the key with a value; the shipped global_config.ini has one to start from.",
     ),
     CodeInfo(
         NOT_CONVERTIBLE,
@@ -144,7 +144,7 @@ CODES: list[CodeInfo] = [
         "The scheduler disables a host when <host>_disabled has any "
         "non-blank value, so 'False' and '0' disable it too.  The finding "
         "is a warning for such values and info otherwise.",
-        "[SCHEDULER]\ndrone3_disabled: False",
+        "[SCHEDULER]\ndrones: drone1, drone3\ndrone3_disabled: False",
         "Delete the key, or leave its value blank, to keep the host enabled.",
     ),
     CodeInfo(
@@ -167,7 +167,7 @@ CODES: list[CodeInfo] = [
         "formatting cannot use, such as '50%' or '%d'.  The error is not "
         "one ConfigParser raises, so Autotest does not catch it and the "
         "program reading the key stops.",
-        "[SERVER]\nrpc_log_path: %(logs)s/rpc-100%.log",
+        "[SERVER]\nlogs_dir: /var/log/autotest\nrpc_log_path: %(logs_dir)s/rpc-100%.log",
         "Write a literal '%' as '%%' in any value that also holds %(name)s.",
     ),
     CodeInfo(
@@ -177,7 +177,7 @@ CODES: list[CodeInfo] = [
         "The scheduler runs ssh -l with this name.  POSIX user names consist "
         "of letters, digits, '.', '_' and '-' and do not start with '-', so "
         "no server has this user and every connection to the host fails.",
-        "[SCHEDULER]\ndumpster_username: offloader**",
+        "[SCHEDULER]\ndrones: dumpster\ndumpster_username: offloader**",
         "Write the user name alone, without markup or spaces.",
     ),
     CodeInfo(
