@@ -39,7 +39,7 @@ Fillers = Sequence[str] | Mapping[str, Sequence[str]]
 
 @dataclass(frozen=True)
 class KeySpec:
-    """What the schema says about one key.
+    """The schema's declaration of one key.
 
     ``default`` is the value Autotest's code gets when the key is missing or
     blank, already typed; ``required`` keys have none, and Autotest raises
@@ -118,8 +118,8 @@ class Schema:
     def key(self, section: str, option: str, hosts: Fillers = ()) -> KeySpec | None:
         """Return the spec of ``option`` in ``section``, or ``None``.
 
-        A template matches when ``hosts`` holds the host its placeholder
-        stands for, compared lower-cased as ConfigParser lower-cases
+        A template matches when ``hosts`` contains the host its placeholder
+        is filled with, compared lower-cased as ConfigParser lower-cases
         option names; the longest matching host wins.
         """
         option = option.lower()
@@ -136,7 +136,7 @@ class Schema:
     def template_matches(self, section: str, option: str) -> list[tuple[KeySpec, str]]:
         """Return ``(template, text)`` for each template ``option`` fits.
 
-        ``text`` is what stands where the placeholder is, whatever it is:
+        ``text`` is the part of ``option`` in the placeholder's place, any text:
         ``dumpstr_username`` fits ``<host>_username`` with ``dumpstr``.
         """
         matches = []

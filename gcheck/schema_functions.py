@@ -37,7 +37,7 @@ class OutOfRangeError(VdtValueError):
 
 
 class NotAllowedError(VdtValueError):
-    """The text is none of the values the key allows."""
+    """Text that matches none of the values the key allows."""
 
     def __init__(self, value: str, choices: Sequence[str]) -> None:
         ValidateError.__init__(self, f"{value!r} is not one of {list(choices)}")
@@ -48,7 +48,7 @@ class NotAllowedError(VdtValueError):
 class InvalidNamesError(VdtValueError):
     """Items of a host list, a host or a login that are not valid names.
 
-    ``problems`` holds ``(item, reason)`` pairs, ``reason`` from
+    ``problems`` contains ``(item, reason)`` pairs, ``reason`` from
     :func:`gcheck.values.host_problem` or :func:`gcheck.values.login_problem`.
     """
 
@@ -77,53 +77,56 @@ def _in_range(number: float, minimum: float | None, maximum: float | None) -> No
 
 
 def check_str(value: str) -> str:
-    """Any text; Autotest strips it."""
+    """Return the text stripped, as Autotest reads any text."""
     return values.strip(value)
 
 
 def check_int(value: str, min: str | None = None, max: str | None = None) -> int:
-    """An integer as Python 2.7's ``int()`` reads it, within ``min``..``max``."""
+    """Return the integer Python 2.7's ``int()`` reads, within ``min``..``max``."""
     number = _number(value, values.to_int, "an integer")
     _in_range(number, _limit(min, values.to_int), _limit(max, values.to_int))
     return number
 
 
 def check_float(value: str, min: str | None = None, max: str | None = None) -> float:
-    """A number as Python 2.7's ``float()`` reads it, within ``min``..``max``."""
+    """Return the number Python 2.7's ``float()`` reads, within ``min``..``max``."""
     number = _number(value, values.to_float, "a number")
     _in_range(number, _limit(min, values.to_float), _limit(max, values.to_float))
     return number
 
 
 def check_port(value: str) -> int:
-    """A TCP port number, 1 to 65535."""
+    """Return a TCP port number from 1 to 65535."""
     number = _number(value, values.to_int, "a port number")
     _in_range(number, 1, 65535)
     return number
 
 
 def check_bool(value: str) -> bool:
-    """Autotest's bool: False only for ``false`` in any case."""
+    """Return Autotest's bool: False only for ``false`` in any case."""
     return values.to_bool(value)
 
 
 def check_flag(value: str) -> bool:
-    """A flag that any non-blank text sets (``<host>_disabled``)."""
+    """Return True: any non-blank text sets a flag such as ``<host>_disabled``."""
     return values.is_set(value)
 
 
 def check_list(value: str) -> list[str]:
-    """Autotest's list: split on ``,``, each item stripped."""
+    """Return Autotest's list: the text split on ``,``, each item stripped."""
     return values.to_list(value)
 
 
 def check_words(value: str) -> list[str]:
-    """A whitespace-separated list (``<host>_users``)."""
+    """Return the words of a whitespace-separated list (``<host>_users``)."""
     return values.to_words(value)
 
 
 def check_choice(value: str, *choices: str, fold: str | None = None) -> str:
-    """One of ``choices``; ``fold="enum"`` compares as Autotest's enums do."""
+    """Return the text if it is one of ``choices``.
+
+    ``fold="enum"`` compares as Autotest's enums do and returns the folded name.
+    """
     text = values.fold_enum_name(value) if fold == "enum" else values.strip(value)
     if text not in choices:
         raise NotAllowedError(values.strip(value), choices)
@@ -131,7 +134,7 @@ def check_choice(value: str, *choices: str, fold: str | None = None) -> str:
 
 
 def check_login(value: str) -> str:
-    """A user name that POSIX systems accept."""
+    """Return the text if POSIX systems accept it as a user name."""
     name = values.strip(value)
     problem = values.login_problem(name)
     if problem is not None:
@@ -140,7 +143,7 @@ def check_login(value: str) -> str:
 
 
 def check_host(value: str) -> str:
-    """One host name or IP address; the text is not split."""
+    """Return the text if it is one host name or IP address (it is not split)."""
     name = values.strip(value)
     problem = values.host_problem(name)
     if problem is not None:
@@ -149,7 +152,7 @@ def check_host(value: str) -> str:
 
 
 def check_hosts(value: str) -> list[str]:
-    """A comma-separated host list, split as Autotest's scheduler splits it."""
+    """Return the host list, split on ``,`` as Autotest's scheduler splits it."""
     names = values.to_list(value)
     problems = []
     for name in names:
@@ -168,7 +171,7 @@ class Function:
     ``convert`` turns text into the value Autotest derives, without the
     checks of ranges, choices and names; it takes the same arguments as
     ``check``.  ``keywords`` are the keyword arguments ``check`` takes;
-    ``positional`` says whether it takes positional ones (``choice``).
+    ``positional`` is True when it takes positional ones (``choice``).
     """
 
     name: str

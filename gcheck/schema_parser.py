@@ -1,9 +1,9 @@
 """Read a schema file into :class:`gcheck.schema.KeySpec` records.
 
-configobj reads the file (``_inspec`` mode keeps each check as raw text) and
-configobj's ``Validator`` takes each check apart; this module checks what
-configobj does not know: function names, their arguments, defaults, the
-secret marker and templates.  Every mistake is an :class:`InputError` naming
+configobj reads the file, and its ``_inspec`` mode keeps each check as raw
+text, which configobj's ``Validator`` takes apart.  This module checks what
+configobj does not know about: function names, their arguments, defaults,
+the secret marker and templates.  Every mistake is an :class:`InputError` naming
 the schema file.
 """
 
@@ -111,7 +111,7 @@ def _check_option_name(option: str) -> None:
     bare = PLACEHOLDER_RE.sub("", option)
     if len(placeholders) > 1 or "<" in bare or ">" in bare:
         raise _SpecError(
-            "a template holds exactly one placeholder, written <name> in lower case"
+            "a template must contain exactly one placeholder, written <name> in lower case"
         )
 
 

@@ -56,7 +56,7 @@ def test_explain_list_has_every_code(capsys):
     assert "V101  warning  Unknown section" in lines
 
 
-def test_every_code_has_title_and_explanation():
+def test_codes_have_titles():
     for info in catalogue().values():
         assert len(info.code) == 4, info.code
         assert info.code[0] in "RVHD", info.code
@@ -64,7 +64,7 @@ def test_every_code_has_title_and_explanation():
         assert info.explanation, info.code
 
 
-def test_every_validation_code_has_example_and_fix():
+def test_validation_codes_have_examples():
     for info in catalogue().values():
         if info.code.startswith("V"):
             assert info.example, info.code
@@ -98,12 +98,13 @@ def test_rst_is_valid():
 @pytest.mark.parametrize(
     "code", sorted(code for code in catalogue() if code.startswith("V"))
 )
-def test_validation_example_triggers_its_code(code):
+def test_example_triggers_its_code(code):
     info = catalogue()[code]
     cfg = config.build(reader.parse(info.example.encode(), "example.ini"))
     found = [f for f in validate(cfg, schema.load()) if f.code == code]
     assert found, f"the example of {code} does not produce {code}"
-    # Codes whose severity depends on the value show their stronger form.
+    # These codes vary their severity with the value, so their example may
+    # show a severity other than the catalogue's.
     if code not in ("V103", "V205", "V206", "V211"):
         assert found[0].severity is info.severity
     assert all(f.severity in Severity for f in found)

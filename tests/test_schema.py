@@ -50,7 +50,7 @@ def test_shipped_file_fully_covered(autotest, data_dir):
 MISPLACED_IN_SHIPPED_FILE = ("NOTIFICATION", "keyval_names_exibit_summary_mail")
 
 
-def test_misplaced_shipped_key_belongs_to_scheduler(autotest):
+def test_misplaced_shipped_key(autotest):
     section, option = MISPLACED_IN_SHIPPED_FILE
     assert autotest.key(section, option) is None
     assert autotest.sections_with(option) == ["SCHEDULER"]
@@ -92,14 +92,14 @@ def test_key_table_sections_all_resolved(data_dir):
         assert not _section(row).startswith("(expr)"), row
 
 
-def test_every_literal_key_read_by_autotest_is_covered(autotest, data_dir):
+def test_key_table_keys_covered(autotest, data_dir):
     for row in _literal_rows(data_dir):
         section = _section(row)
         spec = autotest.key(section, row["key"])
         assert spec is not None, f"[{section}] {row['key']} ({row['source_file']})"
 
 
-def test_per_host_keys_of_key_table_are_templates(autotest):
+def test_per_host_keys_are_templates(autotest):
     suffixes = {t.option for t in autotest.templates("SCHEDULER")}
     assert suffixes == {
         "<host>_username",
@@ -109,7 +109,7 @@ def test_per_host_keys_of_key_table_are_templates(autotest):
     }
 
 
-def test_typed_keys_of_key_table_keep_their_type(autotest, data_dir):
+def test_key_table_types_kept(autotest, data_dir):
     for row in _literal_rows(data_dir):
         if row["type"] in ("int", "float", "bool", "list"):
             spec = autotest.key(_section(row), row["key"])
@@ -135,7 +135,7 @@ def test_template_prefers_longest_host(autotest):
     assert spec.filler == "drone_a"
 
 
-def test_template_matches_name_any_text(autotest):
+def test_template_matches_any_text(autotest):
     matches = autotest.template_matches("SCHEDULER", "dumpstr_username")
     assert [(t.template, text) for t, text in matches] == [
         ("<host>_username", "dumpstr")
@@ -302,7 +302,7 @@ BAD_SPECS = [
         "[A] x: str() takes no argument 'placeholder'",
     ),
     ("[A]\n<h>_x = str()\n", "[A] <h>_x: no key fills <h>"),
-    ("[A]\n<a>_<b> = str()\n", "[A] <a>_<b>: a template holds exactly one"),
+    ("[A]\n<a>_<b> = str()\n", "[A] <a>_<b>: a template must contain exactly one"),
     (
         "[A]\nh = hosts(placeholder=h)\n<h>_x = host(placeholder=h)\n",
         "[A] <h>_x: a template cannot itself fill",

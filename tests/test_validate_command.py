@@ -139,7 +139,7 @@ def test_auto_shadow_findings_point_at_shadow(capsys, tmp_path):
     assert (finding["path"], finding["line"]) == (shadow, 2)
 
 
-def test_no_shadow_ignores_shadow_next_to_file(capsys, tmp_path):
+def test_no_shadow_option(capsys, tmp_path):
     path = _write(tmp_path, "global_config.ini", "[SCHEDULER]\ntick_pause_sec: 5\n")
     _write(tmp_path, "shadow_config.ini", "[SCHEDULER]\ntick_pause_sec: x\n")
     _, report, _ = _run(capsys, "validate", path, "--no-shadow", "--format", "json")
@@ -208,7 +208,7 @@ def test_sarif_output_is_json(capsys, data_dir):
     assert document["version"] == "2.1.0"
 
 
-def test_validate_does_not_import_ssh_libraries(data_dir):
+def test_ssh_libraries_not_imported(data_dir):
     path = str(data_dir / "global_config.ini")
     script = (
         "import sys; from gcheck.cli import main; "

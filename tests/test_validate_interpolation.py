@@ -50,7 +50,7 @@ def test_interpolation(text, expected):
     assert [(f.line, f.code, f.severity.label) for f in _findings(text)] == expected
 
 
-def test_fallback_message_names_reference_and_default():
+def test_fallback_message():
     (finding,) = _findings("[SERVER]\nlogs_dir: %(top)s/logs\n")
     assert finding.message == (
         "logs_dir refers to %(top)s, which neither [SERVER] nor [DEFAULT] defines: "
@@ -75,7 +75,7 @@ def test_crash_message_tells_fix():
     assert finding.message.endswith("write a literal '%' as '%%'")
 
 
-def test_shadow_reference_to_global_name_fails_at_merge_not_here():
+def test_shadow_merge_failure_not_v206():
     shadow = "[SERVER]\nlogs_dir: %(top)s/logs\n"
     # The merge failure stops Autotest; the option never reaches the
     # merged configuration, so no V206 is reported for it.

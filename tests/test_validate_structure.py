@@ -71,7 +71,7 @@ def test_unknown_key_suggests_key():
     assert finding.option == "max_process_per_drone"
 
 
-def test_unknown_key_in_default_section_suggests_any_section():
+def test_unknown_default_key_suggests_key():
     (finding,) = _findings("[DEFAULT]\ntick_pause: 5\n", codes={"V102"})
     assert finding.message.endswith("did you mean tick_pause_sec?")
 
@@ -101,7 +101,7 @@ def test_unknown_host_key_suggests_nearest_host():
     assert finding.hint == "Spell the host as drones or results_host spells it."
 
 
-def test_unknown_host_key_from_shadow_points_at_shadow():
+def test_unknown_host_key_in_shadow():
     shadow = "[SCHEDULER]\ndrone2_username: u\n"
     found = _findings("[SCHEDULER]\ndrones: drone1\n", shadow, codes={"V104"})
     assert [(f.path, f.line) for f in found] == [("shadow.ini", 2)]

@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Subject:
-    """What every check looks at: the merged config and the schema.
+    """The input of every check: the merged config and the schema.
 
     ``hosts`` are the host names that fill ``<host>`` in the schema's
     templates; ``fillers`` maps each placeholder name to its values.

@@ -1,4 +1,4 @@
-"""What the check modules share: the options to check and message helpers."""
+"""Entries to check and message helpers, shared by the check modules."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ class Entry:
     """One option as the checks see it.
 
     ``text`` is what ConfigParser's ``get()`` returns, ``None`` when
-    interpolation fails (``error`` and ``detail`` say how).  A
+    interpolation fails (``error`` and ``detail`` give the cause).  A
     ``recovered`` entry comes from an indented line the parser rejects:
     its ``text`` is the raw value, which Autotest does not read yet.
     """

@@ -27,7 +27,7 @@ def _named_hosts(subject: Subject) -> Iterator[tuple[Entry, str]]:
 
 
 def hosts_without_keys(subject: Subject) -> Iterator[Finding]:
-    """Report hosts whose name holds ':', for which no per-host key exists."""
+    """Report hosts whose name contains ':', for which no per-host key exists."""
     for entry, host in _named_hosts(subject):
         if ":" in host and host != values.LOCALHOST:
             message = (

@@ -46,7 +46,7 @@ def _where(subject: Subject, section: str, option: str) -> dict:
 
 
 def drone_set_name(subject: Subject) -> Iterator[Finding]:
-    """drone_sets_enabled needs default_drone_set_name."""
+    """Report drone sets enabled without a default_drone_set_name."""
     keys = ((SCHEDULER, "drone_sets_enabled"), (SCHEDULER, "default_drone_set_name"))
     if not _known(subject, *keys):
         return
@@ -63,7 +63,7 @@ def drone_set_name(subject: Subject) -> Iterator[Finding]:
 
 
 def results_directory(subject: Subject) -> Iterator[Finding]:
-    """A remote results host outside the drones uses the drones' directory."""
+    """Report a remote results host that falls back to drone_installation_directory."""
     keys = (
         (SCHEDULER, "results_host"),
         (SCHEDULER, "results_host_installation_directory"),
@@ -87,7 +87,7 @@ def results_directory(subject: Subject) -> Iterator[Finding]:
 
 
 def smtp_password_without_user(subject: Subject) -> Iterator[Finding]:
-    """An SMTP password is used only together with an SMTP user."""
+    """Report an SMTP password without an SMTP user, which Autotest never uses."""
     for section in ("SERVER", "EMAIL"):
         if not _known(subject, (section, "smtp_user"), (section, "smtp_password")):
             continue
@@ -106,7 +106,7 @@ def smtp_password_without_user(subject: Subject) -> Iterator[Finding]:
 
 
 def all_drones_disabled(subject: Subject) -> Iterator[Finding]:
-    """At least one drone must be enabled."""
+    """Report a drone list in which every drone is disabled."""
     if not _known(subject, (SCHEDULER, "drones")):
         return
     drones = [name for name in values.drones(subject.config) if name]
@@ -127,7 +127,7 @@ def all_drones_disabled(subject: Subject) -> Iterator[Finding]:
 
 
 def scheduler_disabled(subject: Subject) -> Iterator[Finding]:
-    """Note that the scheduler will exit at start."""
+    """Report that the scheduler exits at start because enable_scheduler is False."""
     if not _known(subject, (SCHEDULER, "enable_scheduler")):
         return
     text = _text(subject, SCHEDULER, "enable_scheduler")
@@ -138,7 +138,7 @@ def scheduler_disabled(subject: Subject) -> Iterator[Finding]:
 
 
 def paramiko_agent(subject: Subject) -> Iterator[Finding]:
-    """The paramiko engine reads use_sshagent_with_paramiko with no default."""
+    """Report the paramiko engine without use_sshagent_with_paramiko, read with no default."""
     keys = (("AUTOSERV", "ssh_engine"), ("AUTOSERV", "use_sshagent_with_paramiko"))
     if not _known(subject, *keys):
         return
@@ -156,7 +156,7 @@ def paramiko_agent(subject: Subject) -> Iterator[Finding]:
 
 
 def readonly_password_unused(subject: Subject) -> Iterator[Finding]:
-    """readonly_password counts only with a readonly_user other than user."""
+    """Report a readonly_password that the frontend never uses."""
     section = "AUTOTEST_WEB"
     keys = [(section, k) for k in ("user", "readonly_user", "readonly_password")]
     if not _known(subject, *keys):

@@ -50,7 +50,7 @@ def add_parser(subparsers) -> None:
 
 
 def run(args) -> int:
-    """Print what ``args`` asks for; return the exit status."""
+    """Print a long form, the list or the reference; return the exit status."""
     if args.list:
         write_list(sys.stdout)
     elif args.rst:
