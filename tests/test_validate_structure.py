@@ -54,6 +54,13 @@ def test_unknown_names(text, expected):
     assert _lines_and_codes(text, codes) == expected
 
 
+def test_unknown_shadow_default_key_reported_once():
+    shadow = "[DEFAULT]\nzzz: 1\n[SCHEDULER]\n[SERVER]\n"
+    found = _findings("[SCHEDULER]\n", shadow, codes={"V102"})
+    assert [(f.path, f.line) for f in found] == [("shadow.ini", 2)]
+    assert found[0].message == "unknown key zzz in [DEFAULT]: Autotest ignores it"
+
+
 def test_unknown_section_suggests_section():
     (finding,) = _findings("[Scheduler]\n", codes={"V101"})
     assert finding.message == (

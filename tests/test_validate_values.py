@@ -80,6 +80,9 @@ CASES = [
     ("[SCHEDULER]\ndrones: **d1**\n", [(2, "V209")]),
     ("[SCHEDULER]\nresults_host: r1, r2\n", [(2, "V209")]),
     ("[SCHEDULER]\ndrones: bad name, x**,\n", [(2, "V209"), (2, "V209"), (2, "V210")]),
+    # A [DEFAULT] value is checked against the sections that read it.
+    ("[DEFAULT]\nssh_engine: openssh\n[AUTOSERV]\n", [(2, "V203")]),
+    ("[DEFAULT]\nssh_engine: paramiko\n[AUTOSERV]\n", []),
     # The shipped default password.
     ("[AUTOTEST_WEB]\npassword: please_set_this_password\n", [(2, "V212")]),
     ("[AUTOTEST_WEB]\npassword: s3cret\n", []),

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from gcheck.checks.common import Entry
 from gcheck.config import Config
 from gcheck.findings import Finding
+from gcheck.reader import DEFAULT_SECTION
 
 if TYPE_CHECKING:
     from gcheck.schema import KeySpec, Schema
@@ -39,8 +40,17 @@ class Subject:
     fillers: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
     def spec(self, entry: Entry) -> KeySpec | None:
-        """Return the schema's spec of ``entry``, templates included."""
-        return self.schema.key(entry.section, entry.option, self.fillers or self.hosts)
+        """Return the schema's spec of ``entry``, templates included.
+
+        A ``[DEFAULT]`` option gets the spec of the first schema section
+        that has the key, because every section inherits it.
+        """
+        hosts = self.fillers or self.hosts
+        if entry.section != DEFAULT_SECTION:
+            return self.schema.key(entry.section, entry.option, hosts)
+        for section in self.schema.sections_with(entry.option, hosts):
+            return self.schema.key(section, entry.option, hosts)
+        return None
 
 
 Check = Callable[[Subject], Iterable[Finding]]

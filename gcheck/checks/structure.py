@@ -9,7 +9,7 @@ from gcheck.checks import Subject
 from gcheck.checks.common import Entry, closest, files, shown, suggest
 from gcheck.codes import validation as codes
 from gcheck.findings import Finding, Severity, make
-from gcheck.reader import DEFAULT_SECTION, printable
+from gcheck.reader import DEFAULT_SECTION, Assignment, printable
 
 
 def unknown_sections(subject: Subject) -> Iterator[Finding]:
@@ -38,17 +38,24 @@ def unknown_sections(subject: Subject) -> Iterator[Finding]:
 def unknown_keys(subject: Subject) -> Iterator[Finding]:
     """Report keys no section of the schema has, or that belong elsewhere."""
     schema = subject.schema
+    from_default: set[Assignment] = set()
     for entry in subject.entries:
         known_section = schema.has_section(entry.section)
         if not known_section and entry.section != DEFAULT_SECTION:
             continue  # the unknown section is reported instead
         if subject.spec(entry) is not None:
             continue
-        elsewhere = schema.sections_with(entry.option, subject.fillers)
-        if entry.section == DEFAULT_SECTION:
-            if not elsewhere:
+        if entry.assignment.section == DEFAULT_SECTION:
+            # A [DEFAULT] option (the shadow file's is copied into each of
+            # its sections) is unknown only when no section has it: once.
+            if entry.assignment not in from_default and not _known_anywhere(
+                subject, entry
+            ):
+                from_default.add(entry.assignment)
                 yield _unknown(subject, entry, _all_key_names(subject))
-        elif elsewhere:
+            continue
+        elsewhere = schema.sections_with(entry.option, subject.fillers)
+        if elsewhere:
             yield _misplaced(entry, elsewhere)
         elif schema.template_matches(entry.section, entry.option):
             yield from _unknown_host_key(subject, entry)
@@ -56,8 +63,12 @@ def unknown_keys(subject: Subject) -> Iterator[Finding]:
             yield _unknown(subject, entry, _key_names(subject, entry.section))
 
 
+def _known_anywhere(subject: Subject, entry: Entry) -> bool:
+    return bool(subject.schema.sections_with(entry.option, subject.fillers))
+
+
 def _unknown(subject: Subject, entry: Entry, candidates: list[str]) -> Finding:
-    where = f"[{printable(entry.section)}]"
+    where = f"[{printable(entry.assignment.section)}]"
     message = (
         f"unknown key {entry.option} in {where}: Autotest ignores it"
         + suggest(entry.option, candidates)
