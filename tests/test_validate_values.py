@@ -189,3 +189,18 @@ def test_shipped_file_values(data_dir):
     text = (data_dir / "global_config.ini").read_text()
     found = [(f.line, f.code, f.severity.label) for f in _findings(text)]
     assert found == [(19, "V212", "warning"), (30, "V204", "warning")]
+
+
+def test_secret_key_value_hidden_in_every_message(tmp_path):
+    spec = tmp_path / "secret.spec"
+    spec.write_text(
+        "[A]\nlogin = login(secret=yes)\nflag = bool(secret=yes)\n"
+        "count = int(secret=yes)\nmode = choice('x', secret=yes)\n"
+    )
+    text = "[A]\nlogin: hunter2**\nflag: no\ncount: hunter2\nmode: hunter2\n"
+    cfg = config.build(reader.parse(text.encode(), "g.ini"))
+    found = validate(cfg, schema.load(str(spec)))
+    assert sorted(f.code for f in found) == ["V201", "V203", "V204", "V208"]
+    for finding in found:
+        assert "hunter2" not in finding.message, finding.code
+        assert "(secret value not shown)" in finding.message, finding.code

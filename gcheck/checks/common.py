@@ -5,9 +5,13 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from gcheck.config import Config
 from gcheck.reader import DEFAULT_SECTION, Assignment, IniFile, printable
+
+if TYPE_CHECKING:
+    from gcheck.schema import Schema
 
 # Text standing in for a secret value in every message.
 HIDDEN = "(secret value not shown)"
@@ -105,6 +109,13 @@ def files(config: Config) -> list[IniFile]:
 def shown(text: str) -> str:
     """Return ``text`` quoted for a message, control characters escaped."""
     return repr(printable(text))
+
+
+def shown_value(schema: Schema, entry: Entry, text: str) -> str:
+    """Return ``text`` quoted for a message, or :data:`HIDDEN` for a secret key."""
+    if schema.is_secret(entry.section, entry.option):
+        return HIDDEN
+    return shown(text)
 
 
 def closest(word: str, candidates: Iterable[str]) -> str | None:

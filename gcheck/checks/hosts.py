@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from gcheck import values
 from gcheck.checks import Subject
-from gcheck.checks.common import Entry, shown
+from gcheck.checks.common import Entry, shown_value
 from gcheck.codes import validation as codes
 from gcheck.findings import Finding, Severity, make
 
@@ -31,7 +31,8 @@ def hosts_without_keys(subject: Subject) -> Iterator[Finding]:
     for entry, host in _named_hosts(subject):
         if ":" in host and host != values.LOCALHOST:
             message = (
-                f"{entry.option} names {shown(host)}: an option name ends at its "
+                f"{entry.option} names {shown_value(subject.schema, entry, host)}: an "
+                "option name ends at its "
                 "first ':', so no per-host key such as <host>_username can be "
                 "written for it, and the scheduler connects as its own user"
                 + entry.note()
@@ -51,7 +52,8 @@ def local_hosts_over_ssh(subject: Subject) -> Iterator[Finding]:
         else:
             continue
         message = (
-            f"{entry.option} names {shown(host)}, which the scheduler reaches over "
+            f"{entry.option} names {shown_value(subject.schema, entry, host)}, which "
+            "the scheduler reaches over "
             "SSH: only the exact name 'localhost' runs locally" + entry.note()
         )
         yield make(codes.REMOTE_LOCALHOST, message, severity=severity, **entry.where())

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from gcheck import values
 from gcheck.checks import Subject
-from gcheck.checks.common import HIDDEN, Entry, shown
+from gcheck.checks.common import Entry, shown_value
 from gcheck.codes import validation as codes
 from gcheck.findings import Finding, Severity, make
 from gcheck.schema import KeySpec
@@ -43,13 +43,11 @@ def rejected_values(subject: Subject) -> Iterator[Finding]:
         except NotAllowedError as error:
             yield _not_allowed(subject, entry, error)
         except InvalidNamesError as error:
-            yield from _invalid_names(entry, spec, error)
+            yield from _invalid_names(subject, entry, spec, error)
 
 
 def _value(subject: Subject, entry: Entry, text: str) -> str:
-    if subject.schema.is_secret(entry.section, entry.option):
-        return HIDDEN
-    return shown(text)
+    return shown_value(subject.schema, entry, text)
 
 
 def _not_convertible(
@@ -94,13 +92,14 @@ def _not_allowed(subject: Subject, entry: Entry, error: NotAllowedError) -> Find
 
 
 def _invalid_names(
-    entry: Entry, spec: KeySpec, error: InvalidNamesError
+    subject: Subject, entry: Entry, spec: KeySpec, error: InvalidNamesError
 ) -> Iterator[Finding]:
     for name, problem in error.problems:
         if error.kind == "login":
             target = f"log in to {spec.filler}" if spec.filler else "log in with it"
             message = (
-                f"{entry.option} is {shown(name)}, a login no system accepts "
+                f"{entry.option} is {_value(subject, entry, name)}, a login no "
+                "system accepts "
                 f"({problem}), so the scheduler cannot {target}"
             )
             yield make(codes.INVALID_LOGIN, message + entry.note(), **entry.where())
@@ -111,7 +110,8 @@ def _invalid_names(
             )
             yield make(codes.EMPTY_HOST, message + entry.note(), **entry.where())
         else:
-            message = f"{entry.option} names host {shown(name)}, which {problem}"
+            shown_name = _value(subject, entry, name)
+            message = f"{entry.option} names host {shown_name}, which {problem}"
             if spec.type == "host" and "," in name:
                 message += f"; {entry.option} holds one host and is not split on commas"
             yield make(codes.INVALID_HOST, message + entry.note(), **entry.where())
@@ -122,7 +122,7 @@ def false_looking_booleans(subject: Subject) -> Iterator[Finding]:
     for entry, spec in _checked_entries(subject):
         if spec.type == "bool" and values.looks_false(entry.text or ""):
             message = (
-                f"{entry.option} is {shown(values.strip(entry.text or ''))}, which "
+                f"{entry.option} is {_value(subject, entry, entry.text or '')}, which "
                 "Autotest reads as True: only 'false' (any case) is False"
                 + entry.note()
             )
@@ -137,7 +137,7 @@ def set_flags(subject: Subject) -> Iterator[Finding]:
         text = values.strip(entry.text or "")
         misleading = text.lower() == "false" or values.looks_false(text)
         target = f"disables host {spec.filler}" if spec.filler else "sets the flag"
-        message = f"{entry.option} is {shown(text)}, which {target}"
+        message = f"{entry.option} is {_value(subject, entry, text)}, which {target}"
         if misleading:
             message += ": any non-blank value does, 'False' included"
         severity = Severity.WARNING if misleading else Severity.INFO
