@@ -150,10 +150,12 @@ def _fleet_run(tmp_path_factory, data_dir, faulty: bool):
         str(fleet.ssh_config),
         "--scheduler-user",
         fleet.login,
+        # Generous limits: no host here hangs, and a loaded CI machine
+        # must not turn a slow start into an unreachable host.
         "--connect-timeout",
-        "2",
-        "--auth-timeout",
         "10",
+        "--auth-timeout",
+        "20",
         "--save",
         str(tmp_path / "saved"),
     ]
