@@ -52,6 +52,8 @@ def artifact_uri(path: str) -> str:
 def location(finding: Finding) -> dict | None:
     """Return where ``finding`` is, in SARIF terms, or ``None``."""
     if finding.host is not None:
+        # NOTE: code scanning services that require a physical location
+        # for every result may drop these host results.
         logical = {"name": finding.host, "kind": "resource"}
         if finding.path is not None:
             logical["fullyQualifiedName"] = f"{finding.host}:{finding.location()}"
