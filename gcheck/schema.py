@@ -28,8 +28,8 @@ _SUFFIX = ".spec"
 _BUILTIN_NAME_RE = re.compile(r"[A-Za-z0-9_-]+")
 # A template's placeholder: ``<host>`` in ``<host>_username``.
 PLACEHOLDER_RE = re.compile(r"<([a-z][a-z0-9_]*)>")
-# Key names a schema cannot know but that hold secrets all the same; drift
-# and ``show`` mask them too.
+# Words that mark a key unknown to the schema as secret all the same, so
+# that drift and ``show`` mask it too.
 _SECRET_WORDS = ("password", "passwd", "secret", "token")
 
 # Hosts to fill placeholders with: one list for every placeholder, or a
@@ -42,8 +42,9 @@ class KeySpec:
     """The schema's declaration of one key.
 
     ``default`` is the value Autotest's code gets when the key is missing or
-    blank, already typed; ``required`` keys have none, and Autotest raises
-    "Value ... not found" for them.  A key matched through a template has
+    blank, already typed (a tuple for list types, so that the spec stays
+    hashable).  ``required`` keys have none, and Autotest raises "Value ...
+    not found" for them.  A key matched through a template has
     ``template`` (``<host>_username``) and ``filler`` (the host) set.
     """
 
@@ -74,7 +75,6 @@ class KeySpec:
         are not checked here.
         """
         if not values.strip(text):
-            # List defaults are stored as tuples to keep the spec hashable.
             if isinstance(self.default, tuple):
                 return list(self.default)
             return self.default
