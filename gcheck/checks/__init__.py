@@ -7,7 +7,6 @@ one function in a module below, listed in that module's ``CHECKS``.
 from __future__ import annotations
 
 import importlib
-import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -19,8 +18,6 @@ from gcheck.reader import DEFAULT_SECTION
 
 if TYPE_CHECKING:
     from gcheck.schema import KeySpec, Schema
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -62,15 +59,6 @@ def registered() -> list[Check]:
     """Return every registered check, module by module."""
     checks: list[Check] = []
     for name in _MODULES:
-        try:
-            module = importlib.import_module(f"gcheck.checks.{name}")
-        except ModuleNotFoundError as error:
-            # A module listed here but not installed is skipped, so that a
-            # partial checkout still validates; any other import error
-            # is a bug and propagates.
-            if error.name != f"gcheck.checks.{name}":
-                raise
-            log.debug("check module %s not found, skipped", name)
-            continue
+        module = importlib.import_module(f"gcheck.checks.{name}")
         checks.extend(module.CHECKS)
     return checks
