@@ -1,0 +1,275 @@
+"""Fetch every host's copy of the config over SSH, on a bounded worker pool.
+
+``fetch_all`` never raises for a host's failure: each host ends with a
+:class:`HostResult` that either holds its files or an ``H`` finding, plus
+the time spent in each phase.  At most ``workers`` hosts are in progress
+at once, each phase has its own time limit, and the whole run ends at
+``deadline`` whatever the hosts do.
+
+The SSH libraries are imported only when a fetch starts, so commands that
+never fetch do not load them.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from gcheck import findings
+from gcheck.fetch_errors import HostFailure, timed_out
+from gcheck.findings import Finding
+from gcheck.inventory import Host
+
+log = logging.getLogger(__name__)
+
+MIB = 2**20
+# Measured with bench/fetch_scale.py; see DEFAULT_WORKERS in that script's
+# output and the comment there.
+DEFAULT_WORKERS = 16
+# How often the watchdog looks at running hosts, in seconds.
+WATCHDOG_TICK = 0.05
+# A worker still busy this long after the watchdog closed its connection
+# is stuck in a call that nothing can interrupt, such as name resolution.
+# Its host is then reported as timed out, and a new worker takes its place.
+ABANDON_AFTER = 1.0
+
+
+@dataclass(frozen=True)
+class FetchOptions:
+    """Limits of a fetch run; times in seconds.
+
+    ``connect_timeout`` bounds the TCP connect and, separately, the SSH
+    handshake (banner and key exchange), as OpenSSH's ConnectTimeout
+    does.  ``transfer_timeout`` bounds everything after the login.
+    ``deadline`` ends the whole run.  The defaults of the two timeouts are
+    the values the scheduler's ssh uses (``ConnectTimeout=30``) and
+    Paramiko's authentication default.
+    """
+
+    workers: int = DEFAULT_WORKERS
+    connect_timeout: float = 30.0
+    auth_timeout: float = 30.0
+    deadline: float = 300.0
+    max_bytes: int = MIB
+    accept_new_host_keys: bool = False
+    transfer_timeout: float = 30.0
+
+    def __post_init__(self) -> None:
+        if self.workers < 1:
+            raise ValueError(f"workers must be at least 1, not {self.workers}")
+        for name in ("connect_timeout", "auth_timeout", "deadline", "transfer_timeout"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be positive, not {getattr(self, name)}")
+
+
+@dataclass(frozen=True)
+class Phases:
+    """Seconds spent in each phase; ``None`` for a phase never reached."""
+
+    connect: float | None = None
+    handshake: float | None = None
+    auth: float | None = None
+    transfer: float | None = None
+
+    def total(self) -> float:
+        """Return the sum of the phases that ran."""
+        return sum(
+            v for v in (self.connect, self.handshake, self.auth, self.transfer) if v
+        )
+
+
+@dataclass(frozen=True)
+class HostResult:
+    """The outcome for one host.
+
+    ``files`` maps ``global_config.ini`` and ``shadow_config.ini`` to their
+    bytes, or to ``None`` for an absent shadow file; it is empty when the
+    fetch failed.  ``method`` is how the files were read: ``sftp``,
+    ``cat`` (no SFTP subsystem), ``local``, or empty on failure.
+    """
+
+    host: Host
+    ok: bool
+    files: dict[str, bytes | None] = field(default_factory=dict)
+    phases: Phases = Phases()
+    failure: Finding | None = None
+    method: str = ""
+
+
+def fetch_all(
+    hosts: Iterable[Host],
+    options: FetchOptions | None = None,
+    on_result: Callable[[HostResult], None] | None = None,
+) -> list[HostResult]:
+    """Fetch every host's files; return one result per host, in host order.
+
+    ``on_result`` is called in the calling thread as each host ends.
+    Every host is fetched, disabled ones included; callers filter first.
+    """
+    pool = _Pool(list(hosts), options or FetchOptions(), on_result)
+    return pool.run()
+
+
+class _Pool:
+    """Workers that take hosts from a queue, and the watchdog that bounds them."""
+
+    def __init__(self, hosts, options, on_result) -> None:
+        from gcheck.fetch_session import Shared
+
+        # findings.catalogue() fills its cache on first use without a
+        # lock, so it is filled here before any worker builds a finding.
+        findings.catalogue()
+        self.hosts: list[Host] = hosts
+        self.options: FetchOptions = options
+        self.on_result = on_result
+        self.shared = Shared(options)
+        self.pending: queue.SimpleQueue[int] = queue.SimpleQueue()
+        self.done: queue.SimpleQueue = queue.SimpleQueue()
+        self.results: dict[int, HostResult] = {}
+        self.active: dict[int, object] = {}
+        self.aborted_at: dict[int, float] = {}
+        self.abandoned: set[int] = set()
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+        for index in range(len(hosts)):
+            self.pending.put(index)
+
+    def run(self) -> list[HostResult]:
+        ends = time.monotonic() + self.options.deadline
+        for _ in range(min(self.options.workers, len(self.hosts))):
+            self._spawn()
+        try:
+            while len(self.results) < len(self.hosts):
+                now = time.monotonic()
+                if now >= ends:
+                    break
+                self._collect(min(WATCHDOG_TICK, ends - now))
+                self._watch(time.monotonic())
+        finally:
+            self.stopping.set()
+            self._end_unfinished()
+        return [self.results[index] for index in range(len(self.hosts))]
+
+    # -- workers ---------------------------------------------------------
+
+    def _spawn(self) -> None:
+        worker = threading.Thread(target=self._work, name="gcheck-fetch", daemon=True)
+        worker.start()
+
+    def _work(self) -> None:
+        from gcheck.fetch_session import Session
+
+        while not self.stopping.is_set():
+            try:
+                index = self.pending.get_nowait()
+            except queue.Empty:
+                return
+            session = Session(self.hosts[index], self.shared)
+            with self.lock:
+                self.active[index] = session
+            result = _outcome(session)
+            with self.lock:
+                self.active.pop(index, None)
+                if index in self.abandoned:
+                    return  # a replacement worker runs in this one's place
+            self.done.put((index, result))
+
+    # -- the calling thread ----------------------------------------------
+
+    def _collect(self, timeout: float) -> None:
+        try:
+            item = self.done.get(timeout=timeout)
+        except queue.Empty:
+            return
+        while True:
+            self._store(*item)
+            try:
+                item = self.done.get_nowait()
+            except queue.Empty:
+                return
+
+    def _store(self, index: int, result: HostResult) -> None:
+        if index in self.results:
+            return
+        self.results[index] = result
+        if self.on_result is not None:
+            self.on_result(result)
+
+    def _watch(self, now: float) -> None:
+        """Abort steps past their limit; replace workers that stay stuck."""
+        with self.lock:
+            running = list(self.active.items())
+        for index, session in running:
+            if session.overran(now):
+                log.debug("%s: %s step timed out", session.host.name, session.step)
+                session.abort(session.step)
+                self.aborted_at[index] = now
+            elif (
+                index in self.aborted_at
+                and now - self.aborted_at[index] > ABANDON_AFTER
+            ):
+                self._abandon(index, session)
+
+    def _abandon(self, index: int, session) -> None:
+        with self.lock:
+            if index not in self.active:
+                return
+            self.active.pop(index)
+            self.abandoned.add(index)
+        failure = timed_out(session.expired, session.limit, False)
+        self._store(index, _failed(session.host, failure, session.snapshot()))
+        self._spawn()
+
+    def _end_unfinished(self) -> None:
+        """Report every host without a result as stopped by the deadline."""
+        with self.lock:
+            running = dict(self.active)
+        for session in running.values():
+            session.abort()
+        deadline = self.options.deadline
+        for index, host in enumerate(self.hosts):
+            if index in self.results:
+                continue
+            session = running.get(index)
+            if session is None:
+                message = f"deadline of {deadline:g} s reached before the fetch started"
+                phases = {}
+            else:
+                message = f"deadline of {deadline:g} s reached during {session.step}"
+                phases = session.snapshot()
+            self._store(index, _failed(host, HostFailure("H501", message), phases))
+
+
+def _outcome(session) -> HostResult:
+    """Run one session and turn its outcome into a result; never raises."""
+    try:
+        files = session.run()
+    except HostFailure as failure:
+        return _failed(session.host, failure, session.snapshot())
+    except Exception as error:
+        # Session.run() classifies every error it catches, so this is a bug
+        # in gcheck.  The host still gets a result and the other hosts go on.
+        log.error("%s: unexpected error", session.host.name, exc_info=error)
+        failure = HostFailure("H107", f"unexpected error: {type(error).__name__}")
+        return _failed(session.host, failure, session.snapshot())
+    method = "sftp"
+    if session.host.local:
+        method = "local"
+    elif session.via_cat:
+        method = "cat"
+    return HostResult(
+        host=session.host,
+        ok=True,
+        files=files,
+        phases=Phases(**session.snapshot()),
+        method=method,
+    )
+
+
+def _failed(host: Host, failure: HostFailure, durations: dict) -> HostResult:
+    finding = findings.make(failure.code, failure.message, host=host.name)
+    return HostResult(host=host, ok=False, phases=Phases(**durations), failure=finding)
