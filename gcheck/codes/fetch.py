@@ -172,7 +172,8 @@ CODES: list[CodeInfo] = [
         "File too large",
         _E,
         "The file is larger than the size limit, so gcheck did not read it.",
-        hint="Check what the file contains, or raise the limit with --max-bytes.",
+        hint="Check what the file contains: a global_config.ini is normally "
+        "a few kilobytes, and the limit is 1 MiB.",
     ),
     CodeInfo(
         "H405",
