@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import subprocess
 import threading
 import time
 
@@ -50,7 +51,7 @@ class Shared:
         self.keys = fetch_auth.KeyCache()
         # Paramiko logs each failed connection with a traceback.  gcheck
         # reports failures as findings, so with no logging configured
-        # those records go nowhere instead of to stderr; a configured
+        # those records go nowhere instead of to stderr.  A configured
         # root logger still receives them.
         logging.getLogger("paramiko").addHandler(_NULL_HANDLER)
         # ssh_config was applied by the inventory already; an empty one
@@ -82,6 +83,7 @@ class Session:
         self.limit = 0.0
         self.expired: str | None = None
         self.via_cat = False
+        self.via_proxy_command: str | None = None
         self._closables: list = []
         # The jump host being logged in to, named in failure messages.
         self.hop: str | None = None
@@ -121,6 +123,11 @@ class Session:
 
     def _connect_socket(self):
         """Return a socket to the host, through its jump hosts if any."""
+        # NOTE: with both ProxyJump and ProxyCommand set, OpenSSH uses the
+        # one written first.  Paramiko's lookup loses the order, so the
+        # jump wins here.
+        if self.host.proxy_command and not self.host.jumps:
+            return self._proxy_command(self.host.proxy_command)
         if not self.host.jumps:
             return self._tcp(self.host)
         self.hop = self.host.jumps[0].name
@@ -139,11 +146,30 @@ class Session:
         self._set_limit(CONNECT, self.options.connect_timeout)
         return sock
 
+    def _proxy_command(self, command: str) -> socket.socket:
+        """Run ProxyCommand as OpenSSH does, on one end of a socket pair.
+
+        Paramiko's own ProxyCommand class splits the command without a
+        shell and never notices the command exit, so a failed proxy would show
+        as a banner timeout.  A socket pair gives end-of-file and timeouts.
+        """
+        ours, theirs = socket.socketpair()
+        try:
+            process = subprocess.Popen(
+                ["/bin/sh", "-c", f"exec {command}"],
+                stdin=theirs,
+                stdout=theirs,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        finally:
+            theirs.close()
+        self._closables.append(_Process(process))
+        self._closables.append(ours)
+        self.via_proxy_command = command
+        return ours
+
     def _tcp(self, host) -> socket.socket:
-        # NOTE: ProxyCommand is not run; the connection goes straight to
-        # HostName, which is wrong for hosts reachable only through it.
-        if host.proxy_command:
-            log.warning("%s: ProxyCommand is ignored", host.name)
         timeout = self.options.connect_timeout
         sock = socket.create_connection((host.hostname, host.port), timeout=timeout)
         self._closables.append(sock)
@@ -229,8 +255,8 @@ class Session:
             config=self.shared.fabric_config,
             connect_timeout=self.options.connect_timeout,
         )
-        # Fabric installs AutoAddPolicy; host keys are checked above, and
-        # this client never connects by itself, but stay strict anyway.
+        # Fabric installs AutoAddPolicy.  Host keys are checked above and
+        # this client never connects by itself, but it stays strict anyway.
         connection.client.set_missing_host_key_policy(RejectPolicy())
         self._closables.append(connection)
         return connection
@@ -320,11 +346,28 @@ class Session:
             failure = classify(error, step, banner_seen)
         if not isinstance(error, HostFailure):
             log.debug("%s: %s failed", self.host.name, step, exc_info=error)
+        if self.via_proxy_command and not banner_seen:
+            failure = HostFailure(
+                failure.code,
+                f"{failure.message} (through ProxyCommand {self.via_proxy_command})",
+            )
         if self.hop is not None:
             failure = HostFailure(
                 failure.code, f"jump host {self.hop}: {failure.message}"
             )
         return failure
+
+
+class _Process:
+    """A ProxyCommand process, killed and reaped on close()."""
+
+    def __init__(self, process: subprocess.Popen) -> None:
+        self.process = process
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait(timeout=5)
 
 
 def _host_key_failure(verdict, name: str, fingerprint: str, files) -> HostFailure:

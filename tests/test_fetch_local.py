@@ -99,7 +99,7 @@ def test_phases_total():
     assert Phases(connect=0.5, handshake=None, auth=1.0, transfer=0.25).total() == 1.75
 
 
-# -- ProxyJump ----------------------------------------------------------------
+# -- ProxyJump and ProxyCommand -----------------------------------------------
 
 
 def jump_config(fleet, tmp_path, jump: str):
@@ -136,3 +136,35 @@ def test_jump_host_rejects_login(start_fleet, tmp_path):
     [result] = fetch_all(hosts_of(fleet, ["behind"], ssh_config=ssh_config), QUICK)
     assert result.failure.code == "H301"
     assert result.failure.message.startswith("jump host bastion: ")
+
+
+def command_config(fleet, tmp_path, command: str):
+    ssh_config = tmp_path / "ssh_config"
+    ssh_config.write_text(
+        "Host behind\n"
+        f"    HostName {fleet.address('target')}\n"
+        f"    ProxyCommand {command}\n\n" + fleet.ssh_config.read_text()
+    )
+    return ssh_config
+
+
+def test_proxy_command_reaches_target(start_fleet, tmp_path):
+    fleet = start_fleet({"bastion": "ok", "target": "ok"})
+    # OpenSSH's client as the proxy, logging in to the bastion.
+    command = f"ssh -F {fleet.ssh_config} -W %h:%p bastion"
+    ssh_config = command_config(fleet, tmp_path, command)
+    [host] = hosts_of(fleet, ["behind"], ssh_config=ssh_config)
+    assert host.proxy_command == command.replace(
+        "%h:%p", f"{fleet.address('target')}:22"
+    )
+    [result] = fetch_all([host], QUICK)
+    assert result.ok, result.failure
+    assert result.files["global_config.ini"] == fleet.hosts["target"].global_config
+
+
+def test_failing_proxy_command(start_fleet, tmp_path):
+    fleet = start_fleet({"target": "ok"})
+    ssh_config = command_config(fleet, tmp_path, "exit 3")
+    [result] = fetch_all(hosts_of(fleet, ["behind"], ssh_config=ssh_config), QUICK)
+    assert result.failure.code == "H104"
+    assert result.failure.message.endswith("(through ProxyCommand exit 3)")

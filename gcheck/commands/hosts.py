@@ -165,7 +165,7 @@ def _row(host) -> tuple[str, ...]:
     if host.jumps:
         notes.append("via " + ",".join(j.name for j in host.jumps))
     if host.proxy_command:
-        notes.append("ProxyCommand (not used by gcheck)")
+        notes.append(f"via ProxyCommand {host.proxy_command}")
     name = (
         host.name if host.name.strip() == host.name and host.name else repr(host.name)
     )
