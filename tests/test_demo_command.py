@@ -116,6 +116,49 @@ def test_demo_json_keeps_stdout_clean(capsys, temp_parent):
     assert list(temp_parent.iterdir()) == []
 
 
+def test_interrupt_during_start_cleans_up(capsys, temp_parent, monkeypatch):
+    from gcheck.demo.fleet import Fleet
+
+    start = Fleet.start
+
+    def interrupted_start(fleet):
+        signal.raise_signal(signal.SIGINT)
+        return start(fleet)
+
+    monkeypatch.setattr(Fleet, "start", interrupted_start)
+
+    code = main(["demo"])
+
+    out, err = capsys.readouterr()
+    assert code == 130
+    assert "gcheck: interrupted" in err
+    assert "Stopped the demo fleet" in out
+    assert "Running:" not in out
+    assert list(temp_parent.iterdir()) == []
+
+
+def test_interrupt_during_stop_finishes(capsys, temp_parent, monkeypatch):
+    from gcheck.commands import demo as demo_command
+    from gcheck.demo.fleet import Fleet
+
+    stop = Fleet.stop
+
+    def interrupted_stop(fleet):
+        signal.raise_signal(signal.SIGINT)
+        stop(fleet)
+
+    monkeypatch.setattr(Fleet, "stop", interrupted_stop)
+    monkeypatch.setattr(demo_command, "_run_check", lambda command: None)
+
+    code = main(["demo"])
+
+    out, err = capsys.readouterr()
+    assert code == 130
+    assert "gcheck: interrupted" in err
+    assert "Running:" in out
+    assert list(temp_parent.iterdir()) == []
+
+
 def test_demo_help_states_exit_status(capsys):
     code = main(["demo", "--help"])
 

@@ -75,9 +75,9 @@ def run(args: argparse.Namespace) -> int:
     notes = sys.stdout if args.format == "text" else sys.stderr
     fleet = Fleet()
     with _terminate_as_interrupt():
-        with _signals_deferred():
-            fleet.start()
         try:
+            with _signals_deferred():
+                fleet.start()
             command = _check_command(fleet, args.format)
             _print_intro(fleet, command, notes)
             _run_check(command)
@@ -86,7 +86,10 @@ def run(args: argparse.Namespace) -> int:
         finally:
             with _signals_deferred():
                 fleet.stop()
-            print(f"\nStopped the demo fleet and removed {fleet.folder}.", file=notes)
+            if fleet.folder is not None:
+                print(
+                    f"\nStopped the demo fleet and removed {fleet.folder}.", file=notes
+                )
     return 0
 
 
