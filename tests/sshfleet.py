@@ -1,13 +1,17 @@
 """A fleet of real OpenSSH servers on loopback addresses, for tests and benchmarks.
 
 Every host is one ``sshd -D -f CONFIG`` listening on its own address
-``127.B.X.Y`` (port 22 by default; all of 127.0.0.0/8 is local).  Each
+``127.B.X.Y``, port 22 by default (all of 127.0.0.0/8 is local).  Each
 runs inside its own mount and PID namespaces (``unshare -m -p --fork
 --propagation private --kill-child``) after bind-mounting the host's own
 folder over the parent of the installation directory (``/usr/local`` for
 ``/usr/local/autotest``).  So every host serves a different file at the
 same path, the real ``/usr/local`` is never touched, and killing the
-``unshare`` process kills sshd and every session it started.
+``unshare`` process kills sshd and every session it started.  Each
+process also gets SIGKILL when the thread that started the fleet ends
+(``setpriv --pdeathsig``), so a test run that is killed leaves no server
+holding an address.  Start fleets from a thread that lives as long as
+the fleet, such as the main thread.
 
 Host kinds make each failure gcheck classifies happen for real, see
 ``KINDS``.  The login is an unprivileged user (``gcheck-test``) so that a
@@ -78,6 +82,7 @@ LISTENER_KINDS = {
 KINDS = {**SSHD_KINDS, **LISTENER_KINDS, "refused": "nothing listens"}
 
 _START_SCRIPT = 'mount --bind "$1" "$2" && exec "$3" -D -e -f "$4"'
+_DIE_WITH_PARENT = ["setpriv", "--pdeathsig", "KILL"]
 
 # The listener process: plain sockets, so no SSH code is involved.
 _LISTENER_SCRIPT = r"""
@@ -133,7 +138,7 @@ def missing_setup(login: str = DEFAULT_LOGIN) -> list[str]:
     problems = []
     if os.geteuid() != 0:
         problems.append("the fleet must run as root")
-    for program in (SSHD, "unshare", "mount"):
+    for program in (SSHD, "unshare", "setpriv", "mount"):
         if shutil.which(program) is None:
             problems.append(f"{program} is not installed")
     if not Path("/run/sshd").is_dir():
@@ -159,8 +164,8 @@ def default_files(name: str) -> tuple[bytes, bytes]:
 class Fleet:
     """Real sshd hosts on loopback addresses, with client files to reach them.
 
-    Add hosts with :meth:`add`, then :meth:`start`; :meth:`stop` kills every
-    process and removes every file and lock, and is safe to call twice.
+    Add hosts with :meth:`add`, then :meth:`start`.  :meth:`stop` kills
+    every process, removes every file and is safe to call twice.
     After ``start``, ``ssh_config`` maps each host name to its address and
     sets the client key and ``known_hosts``.
     """
@@ -269,7 +274,7 @@ class Fleet:
         return self
 
     def stop(self) -> None:
-        """Kill every process, then remove every file, folder and lock."""
+        """Kill every process, remove every file and folder, release the lock."""
         processes = [h.process for h in self.hosts.values() if h.process]
         if self._listener is not None:
             processes.append(self._listener)
@@ -284,7 +289,23 @@ class Fleet:
         for host in self.hosts.values():
             host.process = None
         self._listener = None
+        self._wait_closed()
         self._release_block()
+
+    def _wait_closed(self, timeout: float = 5.0) -> None:
+        """Wait until no address of the fleet listens, so the block is free.
+
+        sshd gets its SIGKILL from ``unshare`` as that process dies, a
+        moment after ``wait()`` returns.
+        """
+        addresses = {
+            proc_net_address(h.address, self.port)
+            for h in self.hosts.values()
+            if h.address
+        }
+        ends = time.monotonic() + timeout
+        while addresses & listening_addresses() and time.monotonic() < ends:
+            time.sleep(0.01)
 
     def __enter__(self) -> Self:
         return self.start()
@@ -323,7 +344,8 @@ class Fleet:
             shutil.rmtree(self._base, ignore_errors=True)
         else:
             shutil.rmtree(self.folder, ignore_errors=True)
-        (RUN_ROOT / f"{self._block}.lock").unlink(missing_ok=True)
+        # The lock file stays: removing it would let two fleets lock two
+        # different files of the same name and share a block.
         self._lock_file.close()
         self._lock_file = None
 
@@ -452,6 +474,7 @@ class Fleet:
             if host.kind not in SSHD_KINDS:
                 continue
             command = [
+                *_DIE_WITH_PARENT,
                 "unshare", "-m", "-p", "--fork", "--kill-child",
                 "--propagation", "private",
                 "sh", "-c", _START_SCRIPT, "sh",
@@ -465,13 +488,13 @@ class Fleet:
 
     def _wait_listening(self, timeout: float) -> None:
         waiting = {
-            _proc_net_address(h.address, self.port): h
+            proc_net_address(h.address, self.port): h
             for h in self.hosts.values()
             if h.process is not None
         }
         ends = time.monotonic() + timeout
         while waiting:
-            for key in _listening() & set(waiting):
+            for key in listening_addresses() & set(waiting):
                 del waiting[key]
             for host in waiting.values():
                 if host.process.poll() is not None:
@@ -496,7 +519,14 @@ class Fleet:
         if not any(arguments):
             return
         self._listener = subprocess.Popen(
-            [sys.executable, "-c", _LISTENER_SCRIPT, *arguments, str(self.port)],
+            [
+                *_DIE_WITH_PARENT,
+                sys.executable,
+                "-c",
+                _LISTENER_SCRIPT,
+                *arguments,
+                str(self.port),
+            ],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -532,13 +562,13 @@ def _public_line(key: ed25519.Ed25519PrivateKey) -> str:
     return public.decode() + "\n"
 
 
-def _proc_net_address(address: str, port: int) -> str:
+def proc_net_address(address: str, port: int) -> str:
     """Return ``address:port`` as /proc/net/tcp writes it (little-endian hex)."""
     packed = socket.inet_aton(address)
     return f"{int.from_bytes(packed, 'little'):08X}:{port:04X}"
 
 
-def _listening() -> set[str]:
+def listening_addresses() -> set[str]:
     """Return the local addresses of every listening IPv4 TCP socket."""
     found = set()
     with open("/proc/net/tcp") as table:
