@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 
 import pytest
 import sshfleet
@@ -234,7 +235,7 @@ def test_size_limit_applies(start_fleet):
 def test_bounded_pool(start_fleet):
     names = [f"slow{n}" for n in range(6)]
     fleet = start_fleet(dict.fromkeys(names, "slow-auth"), slow_auth_delay=0.4)
-    addresses = {sshfleet._proc_net_address(fleet.address(n), 22) for n in names}
+    addresses = {sshfleet.proc_net_address(fleet.address(n), 22) for n in names}
     peak = ConnectionCounter(addresses)
     options = FetchOptions(workers=2, connect_timeout=1, auth_timeout=3, deadline=10)
     with peak:
@@ -328,3 +329,55 @@ class ConnectionCounter:
             self.maximum = max(self.maximum, min(count, previous))
             previous = count
             time.sleep(0.005)
+
+
+def test_fleet_stop_leaves_nothing(tmp_path, fleet_required):
+    fleet = sshfleet.Fleet(tmp_path / "fleet", slow_auth_delay=30)
+    for name, kind in {"a": "ok", "b": "hang-after-auth", "c": "silent"}.items():
+        fleet.add(name, kind)
+    fleet.start()
+    folder, run_dir = fleet.folder, fleet.run_dir
+    addresses = {sshfleet.proc_net_address(fleet.address(n), 22) for n in "abc"}
+    # Leave a session running on "b" (its command sleeps) when the fleet stops.
+    options = FetchOptions(connect_timeout=2, transfer_timeout=30, deadline=1.0)
+    [hung] = fetch_all(hosts_of(fleet, ["b"]), options)
+    assert hung.failure.code == "H501"
+    assert addresses <= sshfleet.listening_addresses()
+    unshare = fleet.hosts["b"].process.pid
+    children = Path(f"/proc/{unshare}/task/{unshare}/children").read_text().split()
+    namespace = Path(f"/proc/{children[0]}/ns/mnt").readlink()
+    inside = processes_in(namespace)
+    # sshd, its session process, and the session's command at least.
+    assert len(inside) >= 3
+
+    fleet.stop()
+    assert not addresses & sshfleet.listening_addresses()
+    assert not folder.exists()
+    assert not run_dir.exists()
+    # Pids, not the namespace: its inode number may be reused by then.
+    assert [pid for pid in inside if running(pid)] == []
+    fleet.stop()  # a second stop does nothing
+
+
+def processes_in(namespace: Path) -> set[int]:
+    """Return the pids whose mount namespace is ``namespace``."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if (entry / "ns" / "mnt").readlink() == namespace:
+                found.add(int(entry.name))
+        except OSError:
+            continue  # the process ended meanwhile
+    return found
+
+
+def running(pid: int) -> bool:
+    """Return whether ``pid`` exists and is not a zombie."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    # The state follows the command name, which is in parentheses.
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
