@@ -258,7 +258,10 @@ def _outcome(session) -> HostResult:
     except Exception as error:
         # Session.run() classifies every error it catches, so this is a bug
         # in gcheck.  The host still gets a result and the other hosts go on.
-        log.error("%s: unexpected error", session.host.name, exc_info=error)
+        log.error("%s: unexpected error: %r", session.host.name, error)
+        log.debug(
+            "%s: traceback of the unexpected error", session.host.name, exc_info=error
+        )
         failure = HostFailure("H107", f"unexpected error: {type(error).__name__}")
         return _failed(session.host, failure, session.snapshot())
     method = "sftp"

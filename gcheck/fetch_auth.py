@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 # OpenSSH's default identities that Paramiko can load, tried when
 # ssh_config names none.
 DEFAULT_IDENTITIES = ("~/.ssh/id_rsa", "~/.ssh/id_ecdsa", "~/.ssh/id_ed25519")
+_agent_warnings: set[str] = set()
 
 
 @dataclass
@@ -128,7 +129,11 @@ def agent_keys() -> tuple[list, object | None]:
         agent = Agent()
         return list(agent.get_keys()), agent
     except (SSHException, OSError) as error:
-        log.warning("cannot use the SSH agent at $SSH_AUTH_SOCK: %s", error)
+        socket_path = os.environ["SSH_AUTH_SOCK"]
+        # Every host tries the agent, so each socket is reported once.
+        if socket_path not in _agent_warnings:
+            _agent_warnings.add(socket_path)
+            log.warning("cannot use the SSH agent at %s: %s", socket_path, error)
         return [], None
 
 

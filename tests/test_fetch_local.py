@@ -81,6 +81,21 @@ def test_unknown_install_dir_fails_before_connecting(tmp_path):
     assert result.phases == Phases()
 
 
+def test_empty_host_name_not_resolvable(tmp_path):
+    # A trailing comma in drones gives a host named "".  The C library
+    # rejects such a name without asking DNS, so no packet leaves.
+    text = b"[SCHEDULER]\ndrones: drone01,\ndrone_installation_directory: /x\n"
+    config = build(reader.parse(text, "g.ini"))
+    empty = tmp_path / "ssh_config"
+    empty.write_text("")
+    [host] = inventory.build(config, only=[""], ssh_config=str(empty))
+    [result] = fetch_all([host], QUICK)
+    assert result.failure.code == "H101"
+    assert result.failure.host == ""
+    assert result.phases.connect is not None
+    assert result.phases.handshake is None
+
+
 def test_empty_host_list():
     assert fetch_all([], QUICK) == []
 
