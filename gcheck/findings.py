@@ -8,6 +8,7 @@ are defined by domain in :mod:`gcheck.codes` and gathered here.
 from __future__ import annotations
 
 import enum
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -98,18 +99,30 @@ def worst(findings: Iterable[Finding]) -> Severity | None:
 
 
 _CATALOGUE: dict[str, CodeInfo] = {}
+# Fetch workers build findings concurrently; the first of them fills the
+# catalogue while the others wait.
+_CATALOGUE_LOCK = threading.Lock()
 
 
 def catalogue() -> dict[str, CodeInfo]:
     """Return every known code, loading the domain modules on first use."""
-    if not _CATALOGUE:
-        from gcheck import codes
-
-        for info in codes.all_codes():
-            if info.code in _CATALOGUE:
-                raise RuntimeError(f"finding code {info.code} is defined twice")
-            _CATALOGUE[info.code] = info
+    if _CATALOGUE:
+        return _CATALOGUE
+    with _CATALOGUE_LOCK:
+        if not _CATALOGUE:
+            _CATALOGUE.update(_load_catalogue())
     return _CATALOGUE
+
+
+def _load_catalogue() -> dict[str, CodeInfo]:
+    from gcheck import codes
+
+    loaded: dict[str, CodeInfo] = {}
+    for info in codes.all_codes():
+        if info.code in loaded:
+            raise RuntimeError(f"finding code {info.code} is defined twice")
+        loaded[info.code] = info
+    return loaded
 
 
 FAIL_ON_CHOICES = ("error", "warning", "info", "never")
