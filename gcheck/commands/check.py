@@ -12,8 +12,18 @@ import argparse
 import sys
 from contextlib import contextmanager
 
-from gcheck.findings import FAIL_ON_CHOICES
+from gcheck.commands import options
 from gcheck.report import FORMATS
+
+# Shown in --help; a test keeps them equal to FetchOptions' defaults, which
+# are not imported here so that other commands start fast.
+HELP_DEFAULTS = {
+    "workers": 32,
+    "connect_timeout": 30.0,
+    "auth_timeout": 30.0,
+    "transfer_timeout": 30.0,
+    "deadline": 300.0,
+}
 
 
 def add_parser(subparsers) -> None:
@@ -27,101 +37,73 @@ def add_parser(subparsers) -> None:
             "unreachable hosts and slow authentication, with one verdict: "
             "ready to restart the scheduler, or not."
         ),
+        epilog=(
+            "Exit status: 0 when ready to restart, 1 when a finding reaches "
+            "--fail-on, 2 when gcheck could not run."
+        ),
     )
-    _add_input_options(parser)
-    _add_host_options(parser)
-    _add_fetch_options(parser)
-    _add_output_options(parser)
-    parser.set_defaults(run=run)
-
-
-def _add_input_options(parser: argparse.ArgumentParser) -> None:
-    add = parser.add_argument
-    add(
-        "--config",
-        metavar="PATH",
-        help="local reference global_config.ini (default: where Autotest looks for it)",
-    )
-    add(
-        "--shadow",
-        metavar="PATH",
-        default="auto",
-        help="shadow file to lay over it (default: shadow_config.ini beside it, "
-        "when present)",
-    )
-    add(
-        "--schema",
-        metavar="NAME|PATH",
-        default="autotest",
-        help="schema to validate against (default: autotest)",
-    )
-    add(
+    options.add_config(parser, "local reference global_config.ini")
+    options.add_shadow(parser, "the reference")
+    options.add_schema(parser, "to validate every copy against")
+    parser.add_argument(
         "--baseline",
         choices=("local", "majority"),
         default="local",
         help="compare copies with the local reference (default), or with each "
         "option's most common value across the copies",
     )
-
-
-def _add_host_options(parser: argparse.ArgumentParser) -> None:
-    add = parser.add_argument
-    add(
-        "--scheduler-user",
-        metavar="USER",
-        help="user the scheduler runs as: the login for hosts with no "
-        "<host>_username (default: the current user)",
-    )
-    add(
-        "--hosts",
-        metavar="A,B",
-        default="",
-        help="also check these hosts (comma-separated), besides the drones "
-        "and results host the config names",
-    )
-    add(
-        "--hosts-file",
-        metavar="FILE",
-        help="also check the hosts in FILE, one per line ('#' starts a comment)",
-    )
-    add(
-        "-F",
-        "--ssh-config",
-        metavar="PATH",
-        help="OpenSSH client config for HostName, Port, IdentityFile and ProxyJump",
-    )
+    options.add_inventory(parser, "check")
+    _add_fetch_options(parser)
+    _add_output_options(parser)
+    parser.set_defaults(run=run)
 
 
 def _add_fetch_options(parser: argparse.ArgumentParser) -> None:
     add = parser.add_argument
+    seconds = options.positive(float)
     add(
         "--accept-new-host-keys",
         action="store_true",
-        help="accept the key of a host missing from known_hosts (a changed "
-        "key is still rejected)",
+        help="connect to hosts missing from known_hosts and record their keys, "
+        "as OpenSSH's accept-new does (a changed key is still rejected)",
     )
-    add("--workers", type=_positive(int), metavar="N", help="hosts fetched at once")
+    add(
+        "--workers",
+        type=options.positive(int),
+        metavar="N",
+        help=f"hosts fetched at once (default: {HELP_DEFAULTS['workers']})",
+    )
     add(
         "--connect-timeout",
-        type=_positive(float),
+        type=seconds,
         metavar="SECONDS",
-        help="time limit for the TCP connection to each host",
+        help="time limit for the TCP connection, and again for the SSH banner "
+        f"and key exchange, per host (default: {HELP_DEFAULTS['connect_timeout']:g})",
     )
     add(
         "--auth-timeout",
-        type=_positive(float),
+        type=seconds,
         metavar="SECONDS",
-        help="time limit for the SSH handshake and login on each host",
+        help="time limit for the login on each host "
+        f"(default: {HELP_DEFAULTS['auth_timeout']:g})",
+    )
+    add(
+        "--transfer-timeout",
+        type=seconds,
+        metavar="SECONDS",
+        help="time limit for reading the files after the login "
+        f"(default: {HELP_DEFAULTS['transfer_timeout']:g})",
     )
     add(
         "--deadline",
-        type=_positive(float),
+        type=seconds,
         metavar="SECONDS",
-        help="time limit for fetching from all hosts",
+        help="time limit for the whole fetch; hosts not done by then are "
+        f"reported as timed out (default: {HELP_DEFAULTS['deadline']:g})",
     )
     add(
         "--slow-auth",
-        type=_positive(float),
+        type=seconds,
         metavar="SECONDS",
         default=1.0,
         help="report hosts whose login takes longer than this (default: 1.0); "
@@ -130,39 +112,17 @@ def _add_fetch_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_output_options(parser: argparse.ArgumentParser) -> None:
-    add = parser.add_argument
-    add(
+    parser.add_argument(
         "--save",
         metavar="DIR",
         help="keep every fetched copy as DIR/HOST/global_config.ini "
         "(and shadow_config.ini)",
     )
-    add(
-        "--format",
-        choices=FORMATS,
-        default="text",
-        help="output format (default: text)",
+    options.add_format(parser, FORMATS)
+    options.add_fail_on(parser)
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress bar on stderr"
     )
-    add(
-        "--fail-on",
-        choices=FAIL_ON_CHOICES,
-        default="error",
-        help="lowest severity that makes the exit status 1 (default: error)",
-    )
-    add("-q", "--quiet", action="store_true", help="no progress bar on stderr")
-
-
-def _positive(kind):
-    def convert(text: str):
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"invalid number: {text!r}") from None
-        if not value > 0:
-            raise argparse.ArgumentTypeError(f"must be more than 0: {text!r}")
-        return value
-
-    return convert
 
 
 def run(args: argparse.Namespace) -> int:
@@ -181,14 +141,8 @@ def build_options(args: argparse.Namespace):
     """Turn the parsed command line into :class:`gcheck.check.CheckOptions`."""
     from gcheck.check import CheckOptions
     from gcheck.fetch import FetchOptions
-    from gcheck.inventory import host_list
 
-    limits = {
-        "workers": args.workers,
-        "connect_timeout": args.connect_timeout,
-        "auth_timeout": args.auth_timeout,
-        "deadline": args.deadline,
-    }
+    limits = {name: getattr(args, name) for name in HELP_DEFAULTS}
     fetch = FetchOptions(
         accept_new_host_keys=args.accept_new_host_keys,
         **{name: value for name, value in limits.items() if value is not None},
@@ -199,13 +153,21 @@ def build_options(args: argparse.Namespace):
         shadow_path=args.shadow,
         schema=args.schema,
         baseline=args.baseline,
-        scheduler_user=args.scheduler_user,
-        add_hosts=tuple(host_list(args.hosts, args.hosts_file)),
-        ssh_config=args.ssh_config,
+        **_inventory_options(args),
         slow_auth=args.slow_auth,
         save_dir=args.save,
         fail_on=args.fail_on,
     )
+
+
+def _inventory_options(args: argparse.Namespace) -> dict:
+    chosen = options.inventory_arguments(args)
+    return {
+        "scheduler_user": chosen["scheduler_user"],
+        "add_hosts": chosen["add"],
+        "only_hosts": chosen["only"],
+        "ssh_config": chosen["ssh_config"],
+    }
 
 
 @contextmanager

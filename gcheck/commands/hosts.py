@@ -10,6 +10,8 @@ import json
 import sys
 from typing import IO
 
+from gcheck.commands import options
+
 FORMAT_VERSION = 1
 _LOGIN_SOURCES = {
     "config": "HOST_username",
@@ -30,44 +32,10 @@ def add_parser(subparsers) -> None:
             "global_config.ini is.  Nothing is fetched."
         ),
     )
-    add = parser.add_argument
-    add(
-        "--config",
-        metavar="PATH",
-        help="global_config.ini to read (default: where Autotest looks for it)",
-    )
-    add(
-        "--shadow",
-        metavar="PATH",
-        default="auto",
-        help="shadow file to lay over it (default: shadow_config.ini beside it, "
-        "when present)",
-    )
-    add(
-        "--scheduler-user",
-        metavar="USER",
-        help="user the scheduler runs as: the login for hosts with no "
-        "<host>_username (default: the current user)",
-    )
-    add("--hosts", metavar="A,B", default="", help="also list these hosts")
-    add(
-        "--hosts-file",
-        metavar="FILE",
-        help="also list the hosts in FILE, one per line ('#' starts a comment)",
-    )
-    add(
-        "-F",
-        "--ssh-config",
-        metavar="PATH",
-        help="OpenSSH client config to resolve hosts with "
-        "(default: ~/.ssh/config and /etc/ssh/ssh_config)",
-    )
-    add(
-        "--format",
-        choices=("text", "json"),
-        default="text",
-        help="output format (default: text)",
-    )
+    options.add_config(parser, "global_config.ini to read")
+    options.add_shadow(parser, "it")
+    options.add_inventory(parser, "list")
+    options.add_format(parser, ("text", "json"))
     parser.set_defaults(run=run)
 
 
@@ -77,12 +45,7 @@ def run(args: argparse.Namespace) -> int:
 
     path = args.config or load.default_config_path()
     config = load.load(path, shadow=args.shadow)
-    hosts = inventory.build(
-        config,
-        scheduler_user=args.scheduler_user,
-        add=inventory.host_list(args.hosts, args.hosts_file),
-        ssh_config=args.ssh_config,
-    )
+    hosts = inventory.build(config, **options.inventory_arguments(args))
     if args.format == "json":
         write_json(hosts, path, sys.stdout)
     else:

@@ -16,6 +16,8 @@ import sys
 from dataclasses import asdict, dataclass
 from typing import IO
 
+from gcheck.commands import options
+
 MASK = "********"
 
 JSON_FORMAT = """\
@@ -56,44 +58,18 @@ def add_parser(subparsers) -> None:
         epilog=JSON_FORMAT,
         help="print the effective configuration as Autotest reads it",
         description=(
-            "Read FILE exactly as Autotest reads it, lay the shadow file over "
-            "it, and print every section and option with its effective value, "
-            "the file and line it came from, and whether Autotest uses it, "
-            "falls back to the default or crashes on it.  Secret values are "
+            "Read FILE exactly as Autotest reads it, lay the shadow file over\n"
+            "it, and print every section and option with its effective value,\n"
+            "the file and line it came from, and whether Autotest uses it,\n"
+            "falls back to the default or crashes on it.  Secret values are\n"
             "masked.  Exit status 1 when Autotest would not start."
         ),
     )
     add = parser.add_argument
     add("file", metavar="FILE", help="the global_config.ini to show")
-    shadow = parser.add_mutually_exclusive_group()
-    shadow.add_argument(
-        "--shadow",
-        metavar="FILE",
-        default="auto",
-        help=(
-            "shadow_config.ini to lay over FILE (default: the "
-            "shadow_config.ini next to FILE, when present)"
-        ),
-    )
-    shadow.add_argument(
-        "--no-shadow",
-        dest="shadow",
-        action="store_const",
-        const=None,
-        help="show FILE alone, even when a shadow_config.ini is next to it",
-    )
-    add(
-        "--schema",
-        metavar="NAME|PATH",
-        default="autotest",
-        help="schema that marks secrets and defaults (default: autotest)",
-    )
-    add(
-        "--format",
-        choices=("text", "json"),
-        default="text",
-        help="output format (default: text; json is described below)",
-    )
+    options.add_shadow(parser, "FILE")
+    options.add_schema(parser, "that marks secrets and defaults")
+    options.add_format(parser, ("text", "json"))
     parser.set_defaults(run=run)
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import sys
 
-from gcheck.findings import FAIL_ON_CHOICES, Finding
+from gcheck.commands import options
+from gcheck.findings import Finding
 from gcheck.report import FORMATS
 
 
@@ -26,41 +27,10 @@ def add_parser(subparsers) -> None:
     )
     add = parser.add_argument
     add("files", nargs="+", metavar="FILE", help="global_config.ini files to check")
-    shadow = parser.add_mutually_exclusive_group()
-    shadow.add_argument(
-        "--shadow",
-        metavar="FILE",
-        default="auto",
-        help=(
-            "shadow_config.ini to lay over every FILE (default: the "
-            "shadow_config.ini next to each FILE, when present)"
-        ),
-    )
-    shadow.add_argument(
-        "--no-shadow",
-        dest="shadow",
-        action="store_const",
-        const=None,
-        help="check each FILE alone, even when a shadow_config.ini is next to it",
-    )
-    add(
-        "--schema",
-        metavar="NAME|PATH",
-        default="autotest",
-        help="built-in schema name or .spec file to check against (default: autotest)",
-    )
-    add(
-        "--format",
-        choices=FORMATS,
-        default="text",
-        help="output format (default: text)",
-    )
-    add(
-        "--fail-on",
-        choices=FAIL_ON_CHOICES,
-        default="error",
-        help="lowest severity that makes the exit status 1 (default: error)",
-    )
+    options.add_shadow(parser, "each FILE")
+    options.add_schema(parser, "to check against")
+    options.add_format(parser, FORMATS)
+    options.add_fail_on(parser)
     parser.set_defaults(run=run)
 
 
