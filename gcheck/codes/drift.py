@@ -21,7 +21,7 @@ UNREADABLE_COPY = "D409"
 CODES: list[CodeInfo] = [
     CodeInfo(
         code=DRIFTED_VALUE,
-        title="value differs from the baseline",
+        title="Value differs from the baseline",
         severity=Severity.ERROR,
         explanation=(
             "The host's copy sets the option to a value that Autotest reads "
@@ -36,7 +36,7 @@ CODES: list[CodeInfo] = [
     ),
     CodeInfo(
         code=COSMETIC,
-        title="value written differently, read the same",
+        title="Value written differently, read the same",
         severity=Severity.INFO,
         explanation=(
             "The copy writes the option differently (letter case of a "
@@ -51,7 +51,7 @@ CODES: list[CodeInfo] = [
     ),
     CodeInfo(
         code=MISSING_OPTION,
-        title="option missing on the host",
+        title="Option missing on the host",
         severity=Severity.ERROR,
         explanation=(
             "The baseline sets the option and the host's copy does not, so "
@@ -64,7 +64,7 @@ CODES: list[CodeInfo] = [
     ),
     CodeInfo(
         code=EXTRA_OPTION,
-        title="option set only on the host",
+        title="Option set only on the host",
         severity=Severity.ERROR,
         explanation=(
             "The host's copy sets an option that the baseline does not, so "
@@ -77,7 +77,7 @@ CODES: list[CodeInfo] = [
     ),
     CodeInfo(
         code=MISSING_SECTION,
-        title="section missing on the host",
+        title="Section missing on the host",
         severity=Severity.ERROR,
         explanation=(
             "The host's copy has no such section, so every option of it "
@@ -88,7 +88,7 @@ CODES: list[CodeInfo] = [
     ),
     CodeInfo(
         code=SHADOW_PRESENCE,
-        title="shadow file missing or extra",
+        title="Shadow file missing or extra",
         severity=Severity.WARNING,
         explanation=(
             "Autotest reads shadow_config.ini next to global_config.ini when "
@@ -102,7 +102,7 @@ CODES: list[CodeInfo] = [
     ),
     CodeInfo(
         code=SHADOW_DIFFERS,
-        title="shadow file differs",
+        title="Shadow file differs",
         severity=Severity.INFO,
         explanation=(
             "The host's shadow_config.ini differs from the baseline's byte "
@@ -115,7 +115,7 @@ CODES: list[CodeInfo] = [
     ),
     CodeInfo(
         code=SECRET_DIFFERS,
-        title="secret option differs",
+        title="Secret option differs",
         severity=Severity.ERROR,
         explanation=(
             "A secret option (a password) has a different value on the host, "
@@ -127,7 +127,7 @@ CODES: list[CodeInfo] = [
     ),
     CodeInfo(
         code=UNREADABLE_COPY,
-        title="copy that Autotest cannot read",
+        title="Copy that Autotest cannot read",
         severity=Severity.ERROR,
         explanation=(
             "The host's global_config.ini is missing, or the copy (or its "
