@@ -8,6 +8,7 @@ with several keys of one type, wildcard patterns, negated patterns and
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
@@ -58,10 +59,27 @@ class KnownHosts:
         self._entries: list[_Entry] = []
         for path in paths:
             self._entries.extend(_read(path))
+        # A fleet's known_hosts has a line per host, so plain names are
+        # found through a dict; only hashed, wildcard and negated entries
+        # are tested one by one for each host.
+        self._plain: dict[str, list[int]] = {}
+        self._patterned: list[int] = []
+        for number, entry in enumerate(self._entries):
+            if all(_is_plain(pattern) for pattern in entry.patterns):
+                for pattern in entry.patterns:
+                    self._plain.setdefault(pattern, []).append(number)
+            else:
+                self._patterned.append(number)
+
+    def _matching(self, name: str) -> list[_Entry]:
+        """Return the entries that match ``name``, in file order."""
+        numbers = set(self._plain.get(name, ()))
+        numbers.update(n for n in self._patterned if _matches(self._entries[n], name))
+        return [self._entries[number] for number in sorted(numbers)]
 
     def keys_for(self, name: str) -> list[object]:
         """Return the (not revoked) keys on file for ``name``."""
-        return [e.key for e in self._entries if not e.revoked and _matches(e, name)]
+        return [e.key for e in self._matching(name) if not e.revoked]
 
     def preferred_algorithms(self, name: str, offered: list[str]) -> list[str]:
         """Order ``offered`` host key algorithms with the known types first.
@@ -78,7 +96,7 @@ class KnownHosts:
 
     def check(self, name: str, key) -> Verdict:
         """Check the server's ``key`` for host ``name``."""
-        matching = [e for e in self._entries if _matches(e, name)]
+        matching = self._matching(name)
         same_type = [e for e in matching if e.key.get_name() == key.get_name()]
         if any(e.revoked and _same(e.key, key) for e in matching):
             return Verdict(REVOKED)
@@ -171,6 +189,11 @@ def _matches(entry: _Entry, name: str) -> bool:
     return matched
 
 
+def _is_plain(pattern: str) -> bool:
+    return not pattern.startswith(("|1|", "!")) and not any(c in pattern for c in "*?")
+
+
+@functools.lru_cache(maxsize=1024)
 def _wildcard(pattern: str) -> re.Pattern[str]:
     """Compile an OpenSSH pattern: only ``*`` and ``?`` are special."""
     escaped = re.escape(pattern)

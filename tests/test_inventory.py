@@ -307,3 +307,22 @@ def test_host_list_unreadable_file(tmp_path):
     with pytest.raises(InputError) as caught:
         inventory.host_list("", str(tmp_path / "missing"))
     assert caught.value.path == str(tmp_path / "missing")
+
+
+def test_indexed_lookup_matches_paramiko_full_scan():
+    import paramiko
+
+    from gcheck.sshconfig import SshConfig
+
+    blocks = [f"Host drone{i:02d}\n  HostName 127.0.1.{i + 1}\n" for i in range(30)]
+    text = "\n".join(blocks) + (
+        "\nHost drone0*\n  User x\n  IdentityFile ~/.ssh/a\n"
+        "Host drone05 !drone06 other\n  Port 2200\n"
+        "Host *\n  Port 2222\n  IdentityFile ~/.ssh/b\n"
+        "Match originalhost drone07\n  Port 9\n"
+    )
+    indexed = SshConfig(text)._config
+    full = paramiko.SSHConfig.from_text(text)
+    names = [f"drone{i:02d}" for i in range(30)] + ["other", "drone", "unknown"]
+    for name in names:
+        assert dict(indexed.lookup(name)) == dict(full.lookup(name)), name
