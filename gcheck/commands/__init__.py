@@ -1,22 +1,10 @@
-"""The subcommands, in the order ``gcheck --help`` lists them."""
+"""The subcommands, in the order ``gcheck --help`` lists them.
 
-from __future__ import annotations
+Each module defines ``add_parser(subparsers)`` and ``run(args) -> int`` and
+imports its heavy dependencies inside ``run``, so building the parser
+stays cheap for every command.
+"""
 
-import importlib
-from types import ModuleType
+from gcheck.commands import check, demo, explain, hosts, show, validate
 
-_NAMES = ("check", "validate", "show", "hosts", "explain", "demo")
-
-
-def _load() -> list[ModuleType]:
-    modules = []
-    for name in _NAMES:
-        try:
-            modules.append(importlib.import_module(f"gcheck.commands.{name}"))
-        except ModuleNotFoundError as error:
-            if error.name != f"gcheck.commands.{name}":
-                raise
-    return modules
-
-
-COMMANDS = _load()
+COMMANDS = (check, validate, show, hosts, explain, demo)
