@@ -8,10 +8,11 @@ of ``DIR`` never reads half a file.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
-import tempfile
+import secrets
 from collections.abc import Iterable, Mapping
 
 from gcheck.errors import InputError
@@ -65,36 +66,68 @@ class SaveTargets:
                     )
 
     def save(self, host: str, files: Mapping[str, bytes | None]) -> None:
-        """Write a host's fetched files; remove a saved file the host lacks."""
+        """Write a host's fetched files; remove a saved file the host lacks.
+
+        The host folder is opened without following a symbolic link, and
+        every file is created, renamed and removed relative to that open
+        folder, so a link planted in the save folder (by whoever else can
+        write there) never redirects a write elsewhere.
+        """
         folder = self.folders[host]
         try:
-            os.makedirs(folder, exist_ok=True)
+            descriptor = _open_folder(self.root, os.path.basename(folder))
+        except OSError as error:
+            raise InputError(folder, f"failed to save the copy: {_reason(error)}")
+        try:
             for name in FILES:
                 data = files.get(name)
-                path = os.path.join(folder, name)
                 if data is None:
-                    _remove(path)
+                    _remove(name, descriptor)
                 else:
-                    write_atomic(path, data)
+                    write_atomic(name, data, descriptor)
         except OSError as error:
-            raise InputError(folder, f"failed to save the copy: {error.strerror}")
+            raise InputError(folder, f"failed to save the copy: {_reason(error)}")
+        finally:
+            os.close(descriptor)
 
 
-def write_atomic(path: str, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path``, then rename it."""
-    folder, name = os.path.split(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{name}.", dir=folder)
+def _open_folder(root: str, name: str) -> int:
+    """Create ``root/name`` if needed and open it, refusing a symbolic link."""
+    root_descriptor = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        try:
+            os.mkdir(name, 0o700, dir_fd=root_descriptor)
+        except FileExistsError:
+            pass
+        flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
+        return os.open(name, flags, dir_fd=root_descriptor)
+    finally:
+        os.close(root_descriptor)
+
+
+def _reason(error: OSError) -> str:
+    if error.errno in (errno.ELOOP, errno.ENOTDIR):
+        return "it is a symbolic link or not a folder; gcheck does not write through it"
+    return error.strerror or str(error)
+
+
+def write_atomic(name: str, data: bytes, folder: int) -> None:
+    """Write ``data`` to a temporary file in ``folder``, then rename it to
+    ``name``; ``folder`` is an open directory descriptor."""
+    temporary = f".{name}.{secrets.token_hex(6)}"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+    handle = os.open(temporary, flags, 0o600, dir_fd=folder)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
-        os.replace(temporary, path)
+        os.replace(temporary, name, src_dir_fd=folder, dst_dir_fd=folder)
     except BaseException:
-        _remove(temporary)
+        _remove(temporary, folder)
         raise
 
 
-def _remove(path: str) -> None:
+def _remove(name: str, folder: int) -> None:
     try:
-        os.remove(path)
+        os.unlink(name, dir_fd=folder)
     except FileNotFoundError:
         pass

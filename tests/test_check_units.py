@@ -159,7 +159,41 @@ def test_save_folder_not_creatable(tmp_path):
 
 def test_write_atomic_leaves_no_temporary(tmp_path):
     path = tmp_path / "f.ini"
-    write_atomic(str(path), b"one")
-    write_atomic(str(path), b"two")
+    folder = os.open(tmp_path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        write_atomic("f.ini", b"one", folder)
+        write_atomic("f.ini", b"two", folder)
+    finally:
+        os.close(folder)
     assert path.read_bytes() == b"two"
     assert os.listdir(tmp_path) == ["f.ini"]
+
+
+def test_save_refuses_symlinked_host_folder(tmp_path):
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "global_config.ini").write_bytes(b"keep me")
+    root = tmp_path / "save"
+    root.mkdir()
+    (root / "drone01").symlink_to(victim)
+    targets = SaveTargets(str(root), ["drone01"], [])
+    with pytest.raises(InputError, match="symbolic link"):
+        targets.save("drone01", {"global_config.ini": b"fetched"})
+    assert (victim / "global_config.ini").read_bytes() == b"keep me"
+
+
+def test_save_replaces_symlinked_file_not_its_target(tmp_path):
+    victim = tmp_path / "victim.ini"
+    victim.write_bytes(b"keep me")
+    root = tmp_path / "save"
+    (root / "drone01").mkdir(parents=True)
+    (root / "drone01" / "global_config.ini").symlink_to(victim)
+    targets = SaveTargets(str(root), ["drone01"], [])
+    targets.save(
+        "drone01", {"global_config.ini": b"fetched", "shadow_config.ini": None}
+    )
+    saved = root / "drone01" / "global_config.ini"
+    assert not saved.is_symlink()
+    assert saved.read_bytes() == b"fetched"
+    assert victim.read_bytes() == b"keep me"
+    assert oct(saved.stat().st_mode & 0o777) == "0o600"
