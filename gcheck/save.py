@@ -92,7 +92,7 @@ class SaveTargets:
 
 
 def _open_folder(root: str, name: str) -> int:
-    """Create ``root/name`` if needed and open it, refusing a symbolic link."""
+    """Create ``root/name`` if needed and open it, unless it is a symbolic link."""
     root_descriptor = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
     try:
         try:
@@ -112,8 +112,10 @@ def _reason(error: OSError) -> str:
 
 
 def write_atomic(name: str, data: bytes, folder: int) -> None:
-    """Write ``data`` to a temporary file in ``folder``, then rename it to
-    ``name``; ``folder`` is an open directory descriptor."""
+    """Write ``data`` to a temporary file, then rename it to ``name``.
+
+    ``folder`` is the open directory descriptor both names are relative to.
+    """
     temporary = f".{name}.{secrets.token_hex(6)}"
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
     handle = os.open(temporary, flags, 0o600, dir_fd=folder)
