@@ -14,10 +14,15 @@ import sys
 from collections.abc import Sequence
 
 from gcheck import __version__
-from gcheck.commands import COMMANDS
 from gcheck.errors import GcheckError
 
 log = logging.getLogger("gcheck")
+
+DEBUG_ON = ("1", "true", "yes", "on")
+# Exit status when the reader of stdout goes away (``gcheck ... | head``):
+# what a shell reports for a program killed by SIGPIPE, so a pipeline is
+# never mistaken for "findings" (1) or "could not run" (2).
+EXIT_BROKEN_PIPE = 128 + 13
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,22 +34,44 @@ def build_parser() -> argparse.ArgumentParser:
             "compare its copies on every drone and the results host."
         ),
     )
+    from gcheck.commands import COMMANDS
+
     parser.add_argument("--version", action="version", version=f"gcheck {__version__}")
-    parser.add_argument(
-        "--debug",
-        action="store_true",
-        default=bool(os.environ.get("GCHECK_DEBUG")),
-        help="log progress and errors on stderr (also GCHECK_DEBUG=1)",
-    )
+    _add_debug(parser, default=_debug_from_environment())
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
     for command in COMMANDS:
         command.add_parser(subparsers)
+    # --debug also works after the command; there it only ever turns
+    # debugging on, so it leaves the top-level value alone otherwise.
+    for subparser in subparsers.choices.values():
+        _add_debug(subparser, default=argparse.SUPPRESS)
     return parser
+
+
+def _add_debug(parser: argparse.ArgumentParser, default) -> None:
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        default=default,
+        help="log progress and errors on stderr (also GCHECK_DEBUG=1)",
+    )
+
+
+def _debug_from_environment() -> bool:
+    return os.environ.get("GCHECK_DEBUG", "").strip().lower() in DEBUG_ON
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run gcheck with ``argv`` and return the exit code."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        print("gcheck: interrupted", file=sys.stderr)
+        return 130
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -60,18 +87,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"gcheck: hint: {error.hint}", file=sys.stderr)
         log.debug("stopped", exc_info=True)
         return error.exit_code
-    except KeyboardInterrupt:
-        print("gcheck: interrupted", file=sys.stderr)
-        return 130
     except BrokenPipeError:
-        # The reader of stdout went away (``gcheck show | head``).
-        sys.stderr.close()
-        return 1
+        # Point stdout at /dev/null so that the interpreter's final flush
+        # does not raise a second time while exiting.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
 
 
 def _configure_logging(debug: bool) -> None:
     level = logging.DEBUG if debug else logging.WARNING
-    logging.basicConfig(level=level, format="gcheck: %(name)s: %(message)s")
+    logging.basicConfig(
+        level=level,
+        format="%(asctime)s.%(msecs)03d gcheck: %(name)s [%(threadName)s]: %(message)s",
+        datefmt="%H:%M:%S",
+    )
     # Paramiko logs every failed connection at ERROR; its view is in the
     # findings already, so it speaks only when debugging.
     logging.getLogger("paramiko").setLevel(level if debug else logging.CRITICAL)
+    # Invoke dumps its whole configuration for every Fabric connection.
+    logging.getLogger("invoke").setLevel(logging.INFO)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import sys
 
 import pytest
 
@@ -51,3 +53,43 @@ def test_positive_number_option_rejects_zero(capsys):
     code = main(["check", "--workers", "0"])
     assert code == 2
     assert "must be more than 0: '0'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("only", ["", ",", " , "])
+def test_only_naming_no_host_is_an_error(data_dir, capsys, only):
+    config = str(data_dir / "global_config.ini")
+    code = main(["check", "--config", config, "--only", only])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "names no host" in err
+
+
+def test_empty_scheduler_user_is_rejected(capsys):
+    code = main(["hosts", "--scheduler-user", ""])
+    assert code == 2
+    assert "must be a user name, not empty" in capsys.readouterr().err
+
+
+def test_debug_after_command_turns_debugging_on():
+    args = build_parser().parse_args(["validate", "x.ini", "--debug"])
+    assert args.debug is True
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("1", True), ("0", False), ("", False)]
+)
+def test_debug_from_environment(monkeypatch, value, expected):
+    monkeypatch.setenv("GCHECK_DEBUG", value)
+    args = build_parser().parse_args(["validate", "x.ini"])
+    assert args.debug is expected
+
+
+def test_closed_stdout_exits_with_sigpipe_status(monkeypatch, capsys):
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    with open(write_end, "w", buffering=1) as closed_pipe:
+        with capsys.disabled():
+            monkeypatch.setattr(sys, "stdout", closed_pipe)
+            code = main(["explain", "--list"])
+            monkeypatch.undo()
+    assert code == 141

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Sequence
 
+from gcheck.errors import GcheckError
 from gcheck.findings import FAIL_ON_CHOICES
 
 
@@ -59,6 +60,7 @@ def add_inventory(parser: argparse.ArgumentParser, verb: str) -> None:
     add(
         "--scheduler-user",
         metavar="USER",
+        type=_non_empty("a user name"),
         help="user the scheduler runs as: the login for hosts with no "
         "<host>_username (default: the current user)",
     )
@@ -93,7 +95,14 @@ def inventory_arguments(args: argparse.Namespace) -> dict:
     """Return the keyword arguments of :func:`gcheck.inventory.build`."""
     from gcheck.inventory import host_list
 
-    only = None if args.only is None else host_list(args.only)
+    only = None
+    if args.only is not None:
+        only = host_list(args.only)
+        if not only:
+            raise GcheckError(
+                f"--only {args.only!r} names no host",
+                "give host names separated by commas, or leave --only out",
+            )
     return {
         "scheduler_user": args.scheduler_user,
         "add": tuple(host_list(args.hosts, args.hosts_file)),
@@ -120,6 +129,15 @@ def add_fail_on(parser: argparse.ArgumentParser) -> None:
         default="error",
         help="lowest severity that makes the exit status 1 (default: error)",
     )
+
+
+def _non_empty(what: str) -> Callable[[str], str]:
+    def convert(text: str) -> str:
+        if not text.strip():
+            raise argparse.ArgumentTypeError(f"must be {what}, not empty")
+        return text
+
+    return convert
 
 
 def positive(kind: Callable[[str], float]) -> Callable[[str], float]:
