@@ -87,9 +87,8 @@ def test_debug_from_environment(monkeypatch, value, expected):
 def test_closed_stdout_exits_with_sigpipe_status(monkeypatch, capsys):
     read_end, write_end = os.pipe()
     os.close(read_end)
-    with open(write_end, "w", buffering=1) as closed_pipe:
-        with capsys.disabled():
-            monkeypatch.setattr(sys, "stdout", closed_pipe)
-            code = main(["explain", "--list"])
-            monkeypatch.undo()
+    with open(write_end, "w", buffering=1) as closed_pipe, capsys.disabled():
+        monkeypatch.setattr(sys, "stdout", closed_pipe)
+        code = main(["explain", "--list"])
+        monkeypatch.undo()
     assert code == 141
