@@ -232,3 +232,15 @@ def test_console_script_exit_status(data_dir):
         check=False,
     )
     assert result.returncode == 1
+
+
+def test_missing_file_does_not_hide_other_files(tmp_path, capsys):
+    good = tmp_path / "good" / "global_config.ini"
+    good.parent.mkdir()
+    good.write_text("[SCHEDULER]\nenable_scheduler: no\n")
+    missing = tmp_path / "missing.ini"
+    code = main(["validate", str(missing), str(good)])
+    captured = capsys.readouterr()
+    assert code == 2
+    assert "V204" in captured.out
+    assert f"{missing}: " in captured.err

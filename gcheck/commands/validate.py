@@ -36,6 +36,7 @@ def add_parser(subparsers) -> None:
 
 def run(args) -> int:
     """Validate every file and write one report; return the exit status."""
+    from gcheck.errors import GcheckError
     from gcheck.findings import exit_code
     from gcheck.load import load
     from gcheck.report import render_validation
@@ -45,8 +46,14 @@ def run(args) -> int:
     schema = load_schema(args.schema)
     findings = []
     files: list[str] = []
+    failed = []
     for path in args.files:
-        config = load(path, shadow=args.shadow)
+        # One unusable file must not hide the findings of the others.
+        try:
+            config = load(path, shadow=args.shadow)
+        except GcheckError as error:
+            failed.append(error)
+            continue
         findings.extend(validate(config, schema))
         files.append(path)
         if config.shadow_file is not None:
@@ -54,5 +61,12 @@ def run(args) -> int:
     # With one --shadow for several files, a finding in the shadow file
     # comes from every run; it is reported once.
     unique = sorted(dict.fromkeys(findings), key=Finding.sort_key)
-    render_validation(unique, list(dict.fromkeys(files)), args.format, sys.stdout)
+    if len(failed) == 1 and not files:
+        raise failed[0]
+    if files:
+        render_validation(unique, list(dict.fromkeys(files)), args.format, sys.stdout)
+    for error in failed:
+        print(f"gcheck: error: {error.message}", file=sys.stderr)
+    if failed:
+        return GcheckError.exit_code
     return exit_code(unique, args.fail_on)
