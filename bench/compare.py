@@ -74,6 +74,8 @@ def _parser() -> argparse.ArgumentParser:
     add("--table", type=Path, help="RST file for the results and goals tables")
     add("--variant", action="append", default=[], metavar="LABEL=DIR",
         help="also time gcheck from the source tree DIR (repeatable)")  # fmt: skip
+    add("--from-json", type=Path, metavar="FILE",
+        help="write the table and plot of an earlier run's JSON; run nothing")  # fmt: skip
     add("-v", "--verbose", action="store_true", help="log each run")
     return parser
 
@@ -117,11 +119,17 @@ def _applies(tool: Tool, scenario: Scenario) -> bool:
 
 
 def _measure(
-    tool: Tool, ws: workspace.Workspace, scenario: Scenario, args: argparse.Namespace
+    tool: Tool,
+    ws: workspace.Workspace,
+    scenario: Scenario,
+    repetition: int,
+    args: argparse.Namespace,
 ) -> dict:
     outputs = ws.root / "outputs"
     outputs.mkdir(exist_ok=True)
-    stdout, stderr = outputs / f"{tool.name}.out", outputs / f"{tool.name}.err"
+    # One pair of files per run, so a failed repetition can be read later.
+    stem = f"{tool.name}-{repetition}"
+    stdout, stderr = outputs / f"{stem}.out", outputs / f"{stem}.err"
     background = measure.background_busy_fraction(args.idle_seconds)
     sample = measure.run(
         tool.command(ws), env=tool.env(ws), cwd=ws.root, stdout=stdout,
@@ -167,7 +175,7 @@ def _run_scenario(
         for repetition in range(args.repeat):
             shift = repetition % len(tools)
             for order, tool in enumerate(tools[shift:] + tools[:shift]):
-                run = _measure(tool, ws, scenario, args)
+                run = _measure(tool, ws, scenario, repetition, args)
                 run.update(
                     scenario=scenario.name, hosts=scenario.hosts,
                     repetition=repetition, order=order,
@@ -181,17 +189,23 @@ def _run_scenario(
     return runs
 
 
-def _write_outputs(result: dict, args: argparse.Namespace, path: Path) -> None:
-    path.write_text(json.dumps(result, indent=1), encoding="utf-8")
+def _write_outputs(
+    result: dict, args: argparse.Namespace, path: Path, save: bool = True
+) -> None:
+    if save:
+        path.write_text(json.dumps(result, indent=1), encoding="utf-8")
     rows = summary.summarise(result["runs"])
     goals = summary.targets(rows, args.connect_timeout)
     text = render.results_table(rows) + "\n" + render.targets_table(goals)
     if args.table:
         args.table.write_text(text, encoding="utf-8")
-    if args.plot and any(row.scenario == "clean" for row in rows):
+    # Variants of gcheck ("gcheck@LABEL") are in the tables but would
+    # crowd the plot.
+    plotted = [row for row in rows if "@" not in row.tool]
+    if args.plot and any(row.scenario == "clean" for row in plotted):
         cores = result["machine"]["cores"]
         title = f"Reading global_config.ini from every host ({cores} cores)"
-        render.plot(rows, args.plot, title)
+        render.plot(plotted, args.plot, title)
     print(text)
     print(f"results: {path}")
 
@@ -226,6 +240,11 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     level = logging.INFO if args.verbose else logging.WARNING
     logging.basicConfig(level=level, format="%(message)s")
+
+    if args.from_json:
+        result = json.loads(args.from_json.read_text(encoding="utf-8"))
+        _write_outputs(result, args, args.from_json, save=False)
+        return 0
 
     skipped: dict[str, str] = {}
     tools = _runnable(args, skipped)

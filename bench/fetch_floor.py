@@ -3,7 +3,8 @@
 This is the floor under ``gcheck check``: it loads the config and builds
 the host list as the check does, then calls ``fetch_all`` with the same
 options, but skips validation, drift and the report.  It prints one JSON
-object: how many hosts were fetched, how many failed, and the seconds.
+object: how many hosts were fetched, how many failed with which finding
+code, and the seconds.
 
     python bench/fetch_floor.py --config global_config.ini -F ssh_config
 """
@@ -11,6 +12,7 @@ object: how many hosts were fetched, how many failed, and the seconds.
 from __future__ import annotations
 
 import argparse
+import collections
 import json
 import sys
 import time
@@ -47,9 +49,13 @@ def main(argv: list[str] | None = None) -> int:
     enabled = [host for host in hosts if not host.disabled]
     results = fetch_all(enabled, options)
     ok = sum(result.ok for result in results)
+    failures = collections.Counter(
+        result.failure.code for result in results if result.failure is not None
+    )
     report = {
         "ok": ok,
         "failed": len(results) - ok,
+        "failure_codes": dict(failures),
         "seconds": round(time.monotonic() - started, 3),
     }
     json.dump(report, sys.stdout)

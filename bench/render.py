@@ -63,7 +63,7 @@ def plot(rows: list[Row], path: Path, title: str) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
-    from matplotlib import pyplot
+    from matplotlib import pyplot, ticker
 
     figure, axes = pyplot.subplots(figsize=(7, 4.5), dpi=110)
     clean = [row for row in rows if row.scenario == "clean"]
@@ -82,6 +82,10 @@ def plot(rows: list[Row], path: Path, title: str) -> None:
     axes.set_xlabel("hosts in the fleet")
     axes.set_ylabel("wall time, seconds (log scale)")
     axes.set_yscale("log")
+    # Plain numbers (2, 5, 10) read better than powers of ten here.
+    plain = ticker.FuncFormatter(lambda value, _: f"{value:g}")
+    axes.yaxis.set_major_formatter(plain)
+    axes.yaxis.set_minor_formatter(plain)
     axes.set_title(title)
     axes.grid(True, which="both", alpha=0.3)
     axes.legend()
