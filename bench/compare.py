@@ -13,6 +13,7 @@ the summary to an RST table and a PNG plot.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import logging
 import signal
@@ -203,9 +204,15 @@ def _write_outputs(
     # crowd the plot.
     plotted = [row for row in rows if "@" not in row.tool]
     if args.plot and any(row.scenario == "clean" for row in plotted):
-        cores = result["machine"]["cores"]
-        title = f"Reading global_config.ini from every host ({cores} cores)"
-        render.plot(plotted, args.plot, title)
+        if importlib.util.find_spec("matplotlib") is None:
+            logger.warning(
+                "no plot written: matplotlib is not installed "
+                "(pip install -e '.[bench]')"
+            )
+        else:
+            cores = result["machine"]["cores"]
+            title = f"Reading global_config.ini from every host ({cores} cores)"
+            render.plot(plotted, args.plot, title)
     print(text)
     print(f"results: {path}")
 
