@@ -134,7 +134,7 @@ def test_smoke_writes_table(smoke_run):
 def test_smoke_plots_when_matplotlib_present(smoke_run):
     plot = smoke_run["root"] / "wall.png"
     if importlib.util.find_spec("matplotlib") is None:
-        # matplotlib is a bench extra: without it the run says so and goes on.
+        # matplotlib is a bench extra: without it the run logs a warning and goes on.
         assert not plot.exists()
         assert "matplotlib is not installed" in smoke_run["done"].stderr
     else:
