@@ -5,7 +5,7 @@ client's CPU goes, because the fetch runs in worker threads.  pyinstrument
 shows the main thread's wall time, phase by phase.  Each profile is written
 under bench/results/ and its busiest functions are printed.
 
-    python bench/profile.py --hosts 200
+    python bench/profile_gcheck.py --hosts 200
 """
 
 from __future__ import annotations
