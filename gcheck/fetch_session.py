@@ -23,7 +23,7 @@ import subprocess
 import threading
 import time
 
-from gcheck import fetch_auth, fetch_files, hostkeys
+from gcheck import fetch_auth, fetch_files, hostkeys, values
 from gcheck.fetch_errors import (
     AUTH,
     CONNECT,
@@ -116,6 +116,8 @@ class Session:
             self.close()
 
     def _run(self) -> dict[str, bytes | None]:
+        if not self.host.local:
+            _check_names(self.host)
         fetch_files.paths(self.host)  # fails before connecting if unknown
         if self.host.local:
             self._start_phase(TRANSFER, self.options.transfer_timeout)
@@ -381,6 +383,20 @@ class _Process:
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait(timeout=5)
+
+
+def _check_names(host) -> None:
+    """Raise H108 unless the host's name and HostName are valid host names.
+
+    Both can reach ProxyCommand's ``/bin/sh -c`` through ``%n`` and ``%h``,
+    so an invalid one stops the host before anything runs or connects.
+    """
+    for label, name in (("host name", host.name), ("HostName", host.hostname)):
+        problem = values.host_problem(name)
+        if problem is not None:
+            raise HostFailure(
+                "H108", f"{label} {name!r} {problem}, so the host was not contacted"
+            )
 
 
 def _host_key_failure(verdict, name: str, fingerprint: str, files) -> HostFailure:

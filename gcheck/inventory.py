@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from gcheck import values
 from gcheck.config import Config
 from gcheck.errors import GcheckError, InputError
-from gcheck.sshconfig import HostSettings, SshConfig
+from gcheck.sshconfig import HostSettings, SshConfig, expand_proxy_command
 
 DRONE = "drone"
 RESULTS = "results"
@@ -126,6 +126,7 @@ def _host(config, name, roles, scheduler_user, ssh) -> Host:
         shadow_path = posixpath.join(install_dir, SHADOW_FILE)
     # A local host is read from disk, so ssh_config does not apply to it.
     settings = _LOCAL_SETTINGS if local else ssh.settings(name)
+    proxy_command = _proxy_command(settings, name, login)
     return Host(
         name=name,
         roles=roles,
@@ -143,8 +144,28 @@ def _host(config, name, roles, scheduler_user, ssh) -> Host:
         known_hosts_files=settings.known_hosts_files,
         identities_only=settings.identities_only,
         hash_known_hosts=settings.hash_known_hosts,
-        proxy_command=settings.proxy_command,
+        proxy_command=proxy_command,
         jumps=_jumps(settings.proxy_jump, ssh),
+    )
+
+
+def _proxy_command(settings: HostSettings, name: str, login: str) -> str | None:
+    """Return the host's ProxyCommand with its tokens expanded.
+
+    An invalid host name or HostName is left out: the command keeps its
+    tokens, and the fetch reports the host (H108) without running it.
+    """
+    command = settings.proxy_command
+    if command is None:
+        return None
+    if values.host_problem(name) or values.host_problem(settings.hostname):
+        return command
+    return expand_proxy_command(
+        command,
+        name=name,
+        hostname=settings.hostname,
+        port=settings.port,
+        login=login,
     )
 
 

@@ -69,6 +69,13 @@ def _fast_config_class() -> type:
             view._config = self._blocks_for(hostname)
             return paramiko.SSHConfig.lookup(view, hostname)
 
+        def _tokenize(self, config, target_hostname, key, value):
+            # ProxyCommand's %r is the scheduler's login, which the
+            # inventory sets, so expand_proxy_command() expands it there.
+            if key == "proxycommand":
+                return value
+            return super()._tokenize(config, target_hostname, key, value)
+
         def _does_match(self, match_list, *args, **kwargs):
             if not match_list:
                 return []
@@ -163,6 +170,32 @@ class SshConfig:
             known_hosts_files=_known_hosts_files(options),
             hash_known_hosts=_yes(options.get("hashknownhosts")),
         )
+
+
+def expand_proxy_command(
+    command: str, *, name: str, hostname: str, port: int, login: str
+) -> str:
+    """Expand the tokens of ``command`` as OpenSSH expands ProxyCommand.
+
+    ssh_config(5) of OpenSSH 9.2 lists ``%%``, ``%h`` (HostName), ``%n``
+    (the name as given), ``%p`` and ``%r`` (the login, as ``ssh -l``
+    sets it).  The text is read once from left to right, so a ``%`` that
+    a replacement brings in is never expanded.  Any other token raises
+    :class:`InputError`, as OpenSSH stops on it too.
+    """
+    replacements = {"%": "%", "h": hostname, "n": name, "p": str(port), "r": login}
+
+    def replace(match: re.Match[str]) -> str:
+        token = match.group(1)
+        if token not in replacements:
+            raise InputError(
+                "ssh_config",
+                f"ProxyCommand {command!r} for host {name!r} contains the unknown "
+                f"token %{token}.  ProxyCommand accepts %%, %h, %n, %p and %r",
+            )
+        return replacements[token]
+
+    return re.sub(r"%(.?)", replace, command, flags=re.DOTALL)
 
 
 def _expand(path: str, user_file: bool, depth: int) -> str:

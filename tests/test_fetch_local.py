@@ -81,19 +81,47 @@ def test_unknown_install_dir_fails_before_connecting(tmp_path):
     assert result.phases == Phases()
 
 
-def test_empty_host_name_not_resolvable(tmp_path):
-    # A trailing comma in drones gives a host named "".  The C library
-    # rejects such a name without asking DNS, so no packet leaves.
+def test_empty_host_name_not_contacted(tmp_path):
+    # A trailing comma in drones gives a host named "".
     text = b"[SCHEDULER]\ndrones: drone01,\ndrone_installation_directory: /x\n"
     config = build(reader.parse(text, "g.ini"))
     empty = tmp_path / "ssh_config"
     empty.write_text("")
     [host] = inventory.build(config, only=[""], ssh_config=str(empty))
     [result] = fetch_all([host], QUICK)
-    assert result.failure.code == "H101"
+    assert result.failure.code == "H108"
     assert result.failure.host == ""
-    assert result.phases.connect is not None
-    assert result.phases.handshake is None
+    assert "is empty" in result.failure.message
+    assert result.phases == Phases()
+
+
+@pytest.mark.parametrize(
+    ("name", "host_name", "placeholder"),
+    [
+        ("$(touch {marker})", None, "%h"),
+        ("$(touch {marker})", None, "%n"),
+        ("drone01", "$(touch {marker})", "%h"),
+        ("a b;touch {marker}", None, "%n"),
+    ],
+)
+def test_invalid_name_never_reaches_shell(tmp_path, name, host_name, placeholder):
+    marker = tmp_path / "marker"
+    name = name.format(marker=marker)
+    text = f"[SCHEDULER]\ndrones: {name}\ndrone_installation_directory: /x\n"
+    config = build(reader.parse(text.encode(), "g.ini"))
+    ssh_config = tmp_path / "ssh_config"
+    lines = [f"Host *\n    ProxyCommand /bin/true {placeholder} %p\n"]
+    if host_name is not None:
+        lines.insert(
+            0, f"Host {name}\n    HostName {host_name.format(marker=marker)}\n"
+        )
+    ssh_config.write_text("".join(lines))
+    [host] = inventory.build(config, only=[name], ssh_config=str(ssh_config))
+    [result] = fetch_all([host], QUICK)
+    assert result.failure.code == "H108"
+    assert "not contacted" in result.failure.message
+    assert result.phases == Phases()
+    assert not marker.exists()
 
 
 def test_empty_host_list():

@@ -326,3 +326,42 @@ def test_indexed_lookup_matches_paramiko_full_scan():
     names = [f"drone{i:02d}" for i in range(30)] + ["other", "drone", "unknown"]
     for name in names:
         assert dict(indexed.lookup(name)) == dict(full.lookup(name)), name
+
+
+def proxy_ssh_config(tmp_path, command: str) -> str:
+    path = tmp_path / "proxy_ssh_config"
+    path.write_text(
+        "Host drone01\n    HostName 10.0.0.1\n    Port 2222\n\n"
+        f"Host *\n    User sshuser\n    ProxyCommand {command}\n"
+    )
+    return str(path)
+
+
+def test_proxy_command_login_is_scheduler_login(tmp_path):
+    text = BASE + "drone01_username: autotest\n"
+    ssh_config = proxy_ssh_config(tmp_path, "/bin/true %r@%h:%p %n %%r")
+    hosts = by_name(
+        inventory.build(
+            make_config(text), scheduler_user="sched", ssh_config=ssh_config
+        )
+    )
+    assert hosts["drone01"].proxy_command == (
+        "/bin/true autotest@10.0.0.1:2222 drone01 %r"
+    )
+    assert hosts["results01"].proxy_command == (
+        "/bin/true sched@results01:22 results01 %r"
+    )
+
+
+def test_proxy_command_unknown_token(tmp_path):
+    ssh_config = proxy_ssh_config(tmp_path, "/bin/true %h %Z")
+    with pytest.raises(InputError, match="unknown token %Z"):
+        inventory.build(make_config(BASE), ssh_config=ssh_config)
+
+
+def test_proxy_command_keeps_invalid_name_out(tmp_path):
+    text = BASE.replace("drone_02", "$(touch x)")
+    ssh_config = proxy_ssh_config(tmp_path, "/bin/true %h %n")
+    hosts = by_name(inventory.build(make_config(text), ssh_config=ssh_config))
+    assert hosts["$(touch x)"].proxy_command == "/bin/true %h %n"
+    assert hosts["drone01"].proxy_command == "/bin/true 10.0.0.1 drone01"

@@ -22,9 +22,7 @@ CODES: list[CodeInfo] = [
         _E,
         "The name (or its ssh_config HostName) does not resolve to an address, "
         "so the scheduler cannot reach the host either.",
-        example="drones: drone01,drone02,",
-        hint="Fix the name in the config or in DNS; a trailing comma in "
-        "'drones' makes a host with an empty name.",
+        hint="Fix the name in the config or in DNS.",
     ),
     CodeInfo(
         "H102",
@@ -77,6 +75,20 @@ CODES: list[CodeInfo] = [
         "A network error other than the ones above: the network or host is "
         "unreachable, or the connection was reset after it was established.",
         hint="Check routing to the host and that its SSH server stays up.",
+    ),
+    CodeInfo(
+        "H108",
+        "Host name invalid: not contacted",
+        _E,
+        "The host's name, or the HostName ssh_config gives it, is not a valid "
+        "host name or IP address, so gcheck did not contact the host.  Such a "
+        "name never goes into a ProxyCommand or a shell, because characters "
+        "such as '$', '(' or a space would run as shell syntax there.  "
+        "Validation reports the same name as V209.",
+        example="drones: drone01,drone02,",
+        hint="Fix the name in the config: letters, digits, '-', '_' and '.' "
+        "only, or an IP address.  A trailing comma in 'drones' makes a host "
+        "with an empty name.",
     ),
     CodeInfo(
         "H201",
