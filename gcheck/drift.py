@@ -22,7 +22,7 @@ from gcheck.codes import drift as codes
 from gcheck.config import Config
 from gcheck.findings import Finding, Severity, catalogue
 from gcheck.reader import printable
-from gcheck.values import known_hosts
+from gcheck.values import Secrets, known_hosts
 
 if TYPE_CHECKING:
     from gcheck.schema import Schema
@@ -151,7 +151,11 @@ def compare(
     if baseline not in BASELINES:
         raise ValueError(f"unknown baseline {baseline!r}; expected one of {BASELINES}")
     readable = [copy for copy in copies if copy.readable]
-    typing = Typing(schema, _all_hosts([reference, *readable]))
+    typing = Typing(
+        schema,
+        _all_hosts([reference, *readable]),
+        _secret_options([reference, *readable], schema),
+    )
     views = _views([reference, *readable])
     if baseline == "majority":
         base_values = _majority(views, reference, readable, typing)
@@ -166,9 +170,16 @@ def compare(
 class Typing:
     """The schema's view of each option, cached per option and value."""
 
-    def __init__(self, schema: Schema, hosts: Sequence[str]) -> None:
+    def __init__(
+        self,
+        schema: Schema,
+        hosts: Sequence[str],
+        secret: frozenset[tuple[str, str]] = frozenset(),
+    ) -> None:
         self.schema = schema
         self.hosts = tuple(hosts)
+        # Options whose value is secret in at least one copy.
+        self.secret_options = secret
         self._specs: dict[tuple[str, str], object] = {}
         self._typed: dict[tuple[str, str, str], object] = {}
 
@@ -180,7 +191,14 @@ class Typing:
         return self._specs[key]
 
     def secret(self, section: str, option: str) -> bool:
-        """Return whether the option's value must never be shown."""
+        """Return whether the option's value must never be shown.
+
+        It must not when the schema says so, or when the option refers to a
+        secret one in any copy, because one side's value then holds a
+        secret.
+        """
+        if (section, option) in self.secret_options:
+            return True
         return bool(self.schema.is_secret(section, option))
 
     def typed(self, section: str, option: str, text: str) -> object:
@@ -240,6 +258,24 @@ def _all_hosts(copies: Sequence[Copy]) -> list[str]:
             # A drone list whose interpolation crashes names no hosts.
             continue
     return list(hosts)
+
+
+def _secret_options(
+    copies: Sequence[Copy], schema: Schema
+) -> frozenset[tuple[str, str]]:
+    """Return the options whose value is secret in any distinct copy."""
+    found: set[tuple[str, str]] = set()
+    seen: set[str] = set()
+    for copy in copies:
+        if copy.config is None or copy.digest in seen:
+            continue
+        seen.add(copy.digest)
+        secrets = Secrets(copy.config, schema)
+        for section in copy.config.section_names():
+            for option in copy.config.options(section):
+                if secrets.is_secret(section, option):
+                    found.add((section, option))
+    return frozenset(found)
 
 
 def _views(copies: Sequence[Copy]) -> dict[str, Values]:

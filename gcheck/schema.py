@@ -28,9 +28,25 @@ _SUFFIX = ".spec"
 _BUILTIN_NAME_RE = re.compile(r"[A-Za-z0-9_-]+")
 # A template's placeholder: ``<host>`` in ``<host>_username``.
 PLACEHOLDER_RE = re.compile(r"<([a-z][a-z0-9_]*)>")
-# Words that mark a key unknown to the schema as secret all the same, so
-# that drift and ``show`` mask it too.
-_SECRET_WORDS = ("password", "passwd", "secret", "token")
+# Name parts that mark a key unknown to the schema as secret all the same,
+# so that every output masks its value.  Stems count anywhere in the name
+# (``dbpassword``), short words only between "_" or "-" (``db_pw`` but not
+# ``pwr_limit``), suffixes at the end (``dbpw``) and pairs as two words.
+_SECRET_STEMS = (
+    "password",
+    "passwd",
+    "pasword",
+    "passphrase",
+    "secret",
+    "token",
+    "credential",
+    "apikey",
+    "privatekey",
+)
+_SECRET_WORDS = frozenset({"pw", "pwd", "pass", "pword"})
+_SECRET_SUFFIXES = ("pw", "pwd")
+_SECRET_PAIRS = frozenset({("api", "key"), ("private", "key"), ("secret", "key")})
+_WORD_SEPARATOR_RE = re.compile(r"[_-]+")
 
 # Hosts to fill placeholders with: one list for every placeholder, or a
 # list per placeholder name.
@@ -154,15 +170,16 @@ class Schema:
         """Return whether the value of ``option`` must never be shown.
 
         Keys the schema marks ``secret``, templates included whatever their
-        host, and keys unknown to the schema whose name says password,
-        secret or token.
+        host, and keys unknown to the schema whose name looks secret (see
+        :func:`looks_secret`).  The value of a key that refers to a secret
+        one is secret too; :class:`gcheck.values.Secrets` decides that.
         """
         option = option.lower()
         spec = self._exact.get(section, {}).get(option)
         if spec is None:
             for template, _text in self.template_matches(section, option):
                 return template.secret
-            return any(word in option for word in _SECRET_WORDS)
+            return looks_secret(option)
         return spec.secret
 
     def placeholder_keys(self) -> list[KeySpec]:
@@ -188,6 +205,19 @@ def _fillers_for(template: KeySpec, hosts: Fillers) -> Sequence[str]:
 def _placeholder_name(template: str) -> str:
     match = PLACEHOLDER_RE.search(template)
     return match.group(1) if match else ""
+
+
+def looks_secret(name: str) -> bool:
+    """Return whether an option name looks like it holds a password or key."""
+    name = name.lower()
+    if any(stem in name for stem in _SECRET_STEMS):
+        return True
+    if name.endswith(_SECRET_SUFFIXES):
+        return True
+    words = [word for word in _WORD_SEPARATOR_RE.split(name) if word]
+    if any(word in _SECRET_WORDS for word in words):
+        return True
+    return any(pair in _SECRET_PAIRS for pair in zip(words, words[1:]))
 
 
 def _placeholder_text(template: str, option: str) -> str | None:

@@ -9,9 +9,16 @@ from __future__ import annotations
 import difflib
 import ipaddress
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from gcheck.config import Config
+from gcheck.interpolation import MAX_INTERPOLATION_DEPTH, format_mapping
+from gcheck.reader import NAME_OPTION, decode, encode, optionxform
+
+if TYPE_CHECKING:
+    from gcheck.schema import Schema
 
 SCHEDULER = "SCHEDULER"
 LOCALHOST = "localhost"
@@ -256,3 +263,117 @@ def split_per_host_key(option: str, hosts: list[str]) -> tuple[str, str] | None:
             if option == f"{host.lower()}_{suffix}":
                 return host, suffix
     return None
+
+
+class _RecordedNames(Mapping[bytes, bytes]):
+    """The names of one expansion, recording every name the expansion reads.
+
+    A missing name expands to nothing instead of raising, so that the
+    references after it are still recorded, and is not recorded itself
+    because it inserts no text.  A conversion without a key
+    (``%r`` before any ``%(name)s``) formats the whole mapping, which
+    reads every name.
+    """
+
+    def __init__(self, names: Mapping[bytes, bytes]) -> None:
+        self._names = dict(names)
+        self.used: set[bytes] = set()
+
+    def __getitem__(self, key: bytes) -> bytes:
+        if key not in self._names:
+            return b""
+        self.used.add(key)
+        return self._names[key]
+
+    def __iter__(self) -> Iterator[bytes]:
+        self.used.update(self._names)
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+_REFERENCE_RE = re.compile(rb"%\(([^)]*)\)s")
+
+
+def referenced_names(raw: str, names: Mapping[str, str]) -> set[str]:
+    """Return the names whose text the expansion of ``raw`` inserts.
+
+    The expansion runs as ConfigParser's ``get()`` runs it, pass by pass up
+    to its ten levels, so references inside referenced values count too.
+    """
+    mapping = _RecordedNames({encode(n): encode(text) for n, text in names.items()})
+    value = encode(raw)
+    for _ in range(MAX_INTERPOLATION_DEPTH):
+        if b"%(" not in value:
+            break
+        # ConfigParser lower-cases the names in references before formatting.
+        value = _REFERENCE_RE.sub(lambda m: b"%(" + m[1].lower() + b")s", value)
+        try:
+            value = format_mapping(value, mapping)
+        except (ValueError, TypeError, MemoryError):
+            # Autotest stops here too, so nothing after this is inserted.
+            break
+    return {decode(name) for name in mapping.used}
+
+
+class Secrets:
+    """The options of one config whose values must never be shown.
+
+    An option is secret when the schema says so (``Schema.is_secret``: a
+    key marked secret, or a name such as ``db_pw``), or when the expansion
+    of its ``%(name)s`` references inserts the value of a secret option.
+    A shadow option counts its references in the shadow file too, because
+    the merge expands them before ``get()`` expands the result again.
+    """
+
+    def __init__(self, config: Config, schema: Schema) -> None:
+        self.config = config
+        self.schema = schema
+        self._known: dict[tuple[str, str], bool] = {}
+
+    def is_secret(self, section: str, option: str) -> bool:
+        """Return whether the value of ``option`` in ``section`` is secret."""
+        key = (section, optionxform(option))
+        if key not in self._known:
+            self._known[key] = self._find(*key)
+        return self._known[key]
+
+    def _find(self, section: str, option: str) -> bool:
+        own = self.config.sections.get(section, {})
+        inherited = set(self.config.defaults) - set(own)
+        if self._secret_name(section, option, inherited):
+            return True
+        setting = self.config.setting(section, option)
+        if setting is None:
+            return False
+        names = {name: s.raw for name, s in self.config.options(section).items()}
+        if section in self.config.global_file.sections:
+            names[NAME_OPTION] = section
+        used = referenced_names(setting.raw, names)
+        if any(self._secret_name(section, name, inherited) for name in used):
+            return True
+        return any(self._secret_in_shadow(section, name) for name in used | {option})
+
+    def _secret_name(self, section: str, name: str, inherited: set[str]) -> bool:
+        """Return whether ``name`` is secret where the schema alone decides.
+
+        A name inherited from ``[DEFAULT]`` is secret when the schema marks
+        it secret in any section, because every section reads it.
+        """
+        if self.schema.is_secret(section, name):
+            return True
+        if name not in inherited:
+            return False
+        return any(self.schema.is_secret(s, name) for s in self.schema.sections_with(name))
+
+    def _secret_in_shadow(self, section: str, name: str) -> bool:
+        """Return whether the shadow merge put a secret into ``name``."""
+        setting = self.config.setting(section, name)
+        shadow = self.config.shadow_file
+        if setting is None or setting.source != "shadow" or shadow is None:
+            return False
+        own = set(shadow.sections.get(section, {}))
+        inherited = set(shadow.defaults) - own
+        used = referenced_names(setting.origin.value, shadow.names(section))
+        return any(self._secret_name(section, n, inherited) for n in used)

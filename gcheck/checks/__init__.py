@@ -6,6 +6,7 @@ one function in a module below, listed in that module's ``CHECKS``.
 
 from __future__ import annotations
 
+import functools
 import importlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from gcheck.checks.common import Entry
 from gcheck.config import Config
 from gcheck.findings import Finding
 from gcheck.reader import DEFAULT_SECTION
+from gcheck.values import Secrets
 
 if TYPE_CHECKING:
     from gcheck.schema import KeySpec, Schema
@@ -35,6 +37,15 @@ class Subject:
     hosts: tuple[str, ...]
     entries: tuple[Entry, ...] = ()
     fillers: Mapping[str, Sequence[str]] = field(default_factory=dict)
+
+    @functools.cached_property
+    def secrets(self) -> Secrets:
+        """The options of ``config`` whose values no message may quote."""
+        return Secrets(self.config, self.schema)
+
+    def is_secret(self, section: str, option: str) -> bool:
+        """Return whether messages must hide the value of ``option``."""
+        return self.secrets.is_secret(section, option)
 
     def spec(self, entry: Entry) -> KeySpec | None:
         """Return the schema's spec of ``entry``, templates included.

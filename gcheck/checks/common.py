@@ -11,7 +11,7 @@ from gcheck.config import Config
 from gcheck.reader import DEFAULT_SECTION, Assignment, IniFile, printable
 
 if TYPE_CHECKING:
-    from gcheck.schema import Schema
+    from gcheck.checks import Subject
 
 # Text standing in for a secret value in every message.
 HIDDEN = "(secret value not shown)"
@@ -111,9 +111,9 @@ def shown(text: str) -> str:
     return repr(printable(text))
 
 
-def shown_value(schema: Schema, entry: Entry, text: str) -> str:
-    """Return ``text`` quoted for a message, or :data:`HIDDEN` for a secret key."""
-    if schema.is_secret(entry.section, entry.option):
+def shown_value(subject: Subject, entry: Entry, text: str) -> str:
+    """Return ``text`` quoted for a message, or :data:`HIDDEN` for a secret value."""
+    if subject.is_secret(entry.section, entry.option):
         return HIDDEN
     return shown(text)
 

@@ -31,7 +31,7 @@ def hosts_without_keys(subject: Subject) -> Iterator[Finding]:
     for entry, host in _named_hosts(subject):
         if ":" in host and host != values.LOCALHOST:
             message = (
-                f"{entry.option} names {shown_value(subject.schema, entry, host)}: an "
+                f"{entry.option} names {shown_value(subject, entry, host)}: an "
                 "option name ends at its "
                 "first ':', so no per-host key such as <host>_username can be "
                 "written for it, and the scheduler connects as its own user"
@@ -52,7 +52,7 @@ def local_hosts_over_ssh(subject: Subject) -> Iterator[Finding]:
         else:
             continue
         message = (
-            f"{entry.option} names {shown_value(subject.schema, entry, host)}, which "
+            f"{entry.option} names {shown_value(subject, entry, host)}, which "
             "the scheduler reaches over "
             "SSH: only the exact name 'localhost' runs locally" + entry.note()
         )

@@ -61,7 +61,7 @@ def _fallback(entry: Entry, spec: KeySpec) -> Finding:
 
 def _crash(subject: Subject, entry: Entry) -> Finding:
     detail = (
-        "" if subject.schema.is_secret(entry.section, entry.option) else entry.detail
+        "" if subject.is_secret(entry.section, entry.option) else entry.detail
     )
     reason = f" ({detail})" if detail else ""
     message = (

@@ -37,7 +37,7 @@ def _masked_line(subject: Subject, section: str | None, text: str) -> str:
     """Quote a line for a message, its value hidden when the key is secret."""
     body = text.rstrip("\r\n")
     match = _OPTION_LINE_RE.match(body.lstrip())
-    if match and subject.schema.is_secret(section or "", optionxform(match["name"])):
+    if match and subject.is_secret(section or "", optionxform(match["name"])):
         head = len(body) - len(body.lstrip()) + match.end("delimiter")
         return shown(body[:head]) + f" {HIDDEN}"
     return shown(body)
@@ -144,7 +144,7 @@ def _merge_failure(
     else:
         described = f"shadow option {name} in [{printable(assignment.section)}]"
     lookup = failures[0].lookup
-    secret = any(subject.schema.is_secret(s, assignment.option) for s in sections)
+    secret = any(subject.is_secret(s, assignment.option) for s in sections)
     cause = _merge_cause(subject, failures[0], secret)
     return make(
         codes.SHADOW_MERGE,
@@ -204,7 +204,7 @@ def duplicate_options(subject: Subject) -> Iterator[Finding]:
         for assignment in file.assignments:
             grouped[(assignment.section, assignment.option)].append(assignment)
         for (section, option), assignments in grouped.items():
-            secret = subject.schema.is_secret(section, option)
+            secret = subject.is_secret(section, option)
             for earlier in assignments[:-1]:
                 yield _duplicate_option(earlier, assignments, secret)
 
@@ -302,7 +302,7 @@ def _continuation(
     else:
         return None
     section = assignment.section
-    if subject.schema.is_secret(section, assignment.option):
+    if subject.is_secret(section, assignment.option):
         quoted = "an indented line"
     else:
         quoted = f"indented line {_masked_line(subject, section, text)}"

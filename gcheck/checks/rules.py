@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 from gcheck import values
 from gcheck.checks import Subject
+from gcheck.checks.common import HIDDEN
 from gcheck.codes import validation as codes
 from gcheck.findings import Finding, make
 
@@ -76,6 +77,10 @@ def results_directory(subject: Subject) -> Iterator[Finding]:
     if _text(subject, SCHEDULER, "results_host_installation_directory") is not None:
         return
     directory = _text(subject, SCHEDULER, "drone_installation_directory") or "(unset)"
+    if subject.is_secret(SCHEDULER, "results_host"):
+        host = HIDDEN
+    if subject.is_secret(SCHEDULER, "drone_installation_directory"):
+        directory = HIDDEN
     message = (
         f"results_host_installation_directory is blank, so the scheduler expects "
         f"Autotest on results host {host} under drone_installation_directory "
@@ -117,8 +122,11 @@ def all_drones_disabled(subject: Subject) -> Iterator[Finding]:
             return
     if not drones:
         return
+    listed = ", ".join(drones)
+    if subject.is_secret(SCHEDULER, "drones"):
+        listed = HIDDEN
     message = (
-        f"every drone ({', '.join(drones)}) has a non-blank <host>_disabled key: "
+        f"every drone ({listed}) has a non-blank <host>_disabled key: "
         "the scheduler has no drone to run jobs on"
     )
     # Without a drones key (drones defaults to localhost), point at the flag.

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from gcheck import values
 from gcheck.checks import Subject
-from gcheck.checks.common import Entry, shown_value
+from gcheck.checks.common import HIDDEN, Entry, shown_value
 from gcheck.codes import validation as codes
 from gcheck.findings import Finding, Severity, make
 from gcheck.schema import KeySpec
@@ -39,7 +39,7 @@ def rejected_values(subject: Subject) -> Iterator[Finding]:
         except ConversionError as error:
             yield _not_convertible(subject, entry, spec, error)
         except OutOfRangeError as error:
-            yield _out_of_range(entry, error)
+            yield _out_of_range(subject, entry, error)
         except NotAllowedError as error:
             yield _not_allowed(subject, entry, error)
         except InvalidNamesError as error:
@@ -47,7 +47,7 @@ def rejected_values(subject: Subject) -> Iterator[Finding]:
 
 
 def _value(subject: Subject, entry: Entry, text: str) -> str:
-    return shown_value(subject.schema, entry, text)
+    return shown_value(subject, entry, text)
 
 
 def _not_convertible(
@@ -62,15 +62,18 @@ def _not_convertible(
     return make(codes.NOT_CONVERTIBLE, message, **entry.where())
 
 
-def _out_of_range(entry: Entry, error: OutOfRangeError) -> Finding:
+def _out_of_range(subject: Subject, entry: Entry, error: OutOfRangeError) -> Finding:
     if error.maximum is None:
         allowed = f"at least {_number(error.minimum)}"
     elif error.minimum is None:
         allowed = f"at most {_number(error.maximum)}"
     else:
         allowed = f"from {_number(error.minimum)} to {_number(error.maximum)}"
+    number = _number(error.value)
+    if subject.is_secret(entry.section, entry.option):
+        number = HIDDEN
     message = (
-        f"{entry.option} is {_number(error.value)}, outside the sensible range: "
+        f"{entry.option} is {number}, outside the sensible range: "
         f"use a value {allowed}" + entry.note()
     )
     return make(codes.OUT_OF_RANGE, message, **entry.where())

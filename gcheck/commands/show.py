@@ -114,31 +114,36 @@ def run(args) -> int:
 def collect(config, schema) -> list[tuple[str, list[Row]]]:
     """Return every section's rows, in ConfigParser's order."""
     from gcheck.validate import placeholder_fillers
+    from gcheck.values import Secrets
 
     fillers = placeholder_fillers(config, schema)
+    secrets = Secrets(config, schema)
     return [
         (
             section,
-            [_row(config, schema, fillers, section, option) for option in options],
+            [
+                _row(config, schema, secrets, fillers, section, option)
+                for option in options
+            ],
         )
         for section in config.section_names()
         for options in [config.options(section)]
     ]
 
 
-def _row(config, schema, fillers, section: str, option: str) -> Row:
+def _row(config, schema, secrets, fillers, section: str, option: str) -> Row:
     from gcheck.reader import DEFAULT_SECTION, printable
 
     setting = config.setting(section, option)
     lookup = config.get(section, option)
-    secret = schema.is_secret(section, option)
+    secret = secrets.is_secret(section, option)
     status, reason = _status(lookup)
     detail = printable(lookup.detail)
     if secret and status == "crash":
         # Python's error message can quote part of the value.
         detail = ""
     spec = schema.key(section, option, fillers)
-    default = None if spec is None or spec.secret else spec.default_text
+    default = None if spec is None or secret else spec.default_text
     value = None if lookup.value is None else printable(lookup.value)
     return Row(
         option=printable(option),
