@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from gcheck import findings
 from gcheck.fetch_errors import HostFailure, timed_out
 from gcheck.findings import Finding
+from gcheck.hostkeys import RecordedKey
 from gcheck.inventory import Host
 
 log = logging.getLogger(__name__)
@@ -95,6 +96,9 @@ class HostResult:
     bytes, or to ``None`` for an absent shadow file; it is empty when the
     fetch failed.  ``method`` is how the files were read: ``sftp``,
     ``cat`` (no SFTP subsystem), ``local``, or empty on failure.
+    ``recorded_keys`` are the host keys this fetch added to known_hosts
+    (``accept_new_host_keys``), the host's and its jump hosts', including
+    on a fetch that failed after the key was recorded.
     """
 
     host: Host
@@ -103,6 +107,7 @@ class HostResult:
     phases: Phases = Phases()
     failure: Finding | None = None
     method: str = ""
+    recorded_keys: tuple[RecordedKey, ...] = ()
 
 
 def fetch_all(
@@ -226,7 +231,10 @@ class _Pool:
             self.active.pop(index)
             self.abandoned.add(index)
         failure = timed_out(session.expired, session.limit, False)
-        self._store(index, _failed(session.host, failure, session.snapshot()))
+        result = _failed(
+            session.host, failure, session.snapshot(), session.recorded_keys
+        )
+        self._store(index, result)
         self._spawn()
 
     def _end_unfinished(self) -> None:
@@ -240,13 +248,16 @@ class _Pool:
             if index in self.results:
                 continue
             session = running.get(index)
+            recorded = ()
             if session is None:
                 message = f"deadline of {deadline:g} s reached before the fetch started"
                 phases = {}
             else:
                 message = f"deadline of {deadline:g} s reached during {session.step}"
                 phases = session.snapshot()
-            self._store(index, _failed(host, HostFailure("H501", message), phases))
+                recorded = session.recorded_keys
+            failure = HostFailure("H501", message)
+            self._store(index, _failed(host, failure, phases, recorded))
 
 
 def _outcome(session) -> HostResult:
@@ -254,7 +265,7 @@ def _outcome(session) -> HostResult:
     try:
         files = session.run()
     except HostFailure as failure:
-        return _failed(session.host, failure, session.snapshot())
+        return _failed(session.host, failure, session.snapshot(), session.recorded_keys)
     except Exception as error:
         # Session.run() classifies every error it catches, so this is a bug
         # in gcheck.  The host still gets a result and the other hosts go on.
@@ -263,7 +274,7 @@ def _outcome(session) -> HostResult:
             "%s: traceback of the unexpected error", session.host.name, exc_info=error
         )
         failure = HostFailure("H107", f"unexpected error: {type(error).__name__}")
-        return _failed(session.host, failure, session.snapshot())
+        return _failed(session.host, failure, session.snapshot(), session.recorded_keys)
     method = "sftp"
     if session.host.local:
         method = "local"
@@ -275,9 +286,18 @@ def _outcome(session) -> HostResult:
         files=files,
         phases=Phases(**session.snapshot()),
         method=method,
+        recorded_keys=tuple(session.recorded_keys),
     )
 
 
-def _failed(host: Host, failure: HostFailure, durations: dict) -> HostResult:
+def _failed(
+    host: Host, failure: HostFailure, durations: dict, recorded_keys=()
+) -> HostResult:
     finding = findings.make(failure.code, failure.message, host=host.name)
-    return HostResult(host=host, ok=False, phases=Phases(**durations), failure=finding)
+    return HostResult(
+        host=host,
+        ok=False,
+        phases=Phases(**durations),
+        failure=finding,
+        recorded_keys=tuple(recorded_keys),
+    )

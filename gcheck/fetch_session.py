@@ -97,6 +97,8 @@ class Session:
         self.expired: str | None = None
         self.via_cat = False
         self.via_proxy_command: str | None = None
+        # Keys added to known_hosts (--accept-new-host-keys), jump hosts' too.
+        self.recorded_keys: list[hostkeys.RecordedKey] = []
         self._closables: list = []
         # The jump host being logged in to, named in failure messages.
         self.hop: str | None = None
@@ -231,7 +233,8 @@ class Session:
             if self.expired is not None:
                 raise HostFailure("H501", "stopped before recording the host key")
             target = host.known_hosts_files[0]
-            hostkeys.record(target, name, key, host.hash_known_hosts)
+            recorded = hostkeys.record(target, name, key, host.hash_known_hosts)
+            self.recorded_keys.append(recorded)
             return
         raise _host_key_failure(verdict, name, fingerprint, host.known_hosts_files)
 

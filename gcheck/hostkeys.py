@@ -39,6 +39,16 @@ class Verdict:
 
 
 @dataclass(frozen=True)
+class RecordedKey:
+    """A host key that ``record`` added to a known_hosts file."""
+
+    host: str
+    key_type: str
+    fingerprint: str
+    known_hosts_file: str
+
+
+@dataclass(frozen=True)
 class _Entry:
     patterns: tuple[str, ...]
     key: object  # paramiko.PKey
@@ -110,7 +120,7 @@ class KnownHosts:
         return Verdict(UNKNOWN)
 
 
-def record(path: str, name: str, key, hashed: bool) -> None:
+def record(path: str, name: str, key, hashed: bool) -> RecordedKey:
     """Append ``name``'s key to ``path``, hashed when ``hashed`` is true.
 
     Creates the file (mode 0600) and its folder (mode 0700) as OpenSSH
@@ -129,6 +139,8 @@ def record(path: str, name: str, key, hashed: bool) -> None:
         with os.fdopen(descriptor, "a") as stream:
             stream.write(line)
     log.info("recorded the %s key of %s in %s", key.get_name(), name, path)
+    # Paramiko's fingerprint is OpenSSH's "SHA256:" form.
+    return RecordedKey(name, key.get_name(), key.fingerprint, path)
 
 
 def _read(path: str) -> list[_Entry]:

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import io
+import json
+from base64 import b64decode
+from contextlib import redirect_stdout
+from importlib import resources
+
+import jsonschema
 import paramiko
 import pytest
 from paramiko.hostkeys import HostKeys
 from test_fetch_fleet import QUICK, hosts_of
 
 from gcheck import hostkeys
+from gcheck.cli import main
 from gcheck.fetch import FetchOptions, fetch_all
 
 
@@ -155,6 +163,7 @@ def test_accept_new_records_key(start_fleet, tmp_path, hashed):
 
     [refused] = fetch_all(hosts, QUICK)
     assert refused.failure.code == "H201"
+    assert refused.recorded_keys == ()
     assert not path.exists()
 
     accepting = FetchOptions(connect_timeout=1, deadline=5, accept_new_host_keys=True)
@@ -167,9 +176,16 @@ def test_accept_new_records_key(start_fleet, tmp_path, hashed):
         assert name.startswith("|1|")
     else:
         assert name == fleet.address("drone01")
+    [added] = accepted.recorded_keys
+    assert added.host == fleet.address("drone01")
+    assert added.key_type == key_type
+    assert added.fingerprint == paramiko.Ed25519Key(data=b64decode(key)).fingerprint
+    assert added.fingerprint.startswith("SHA256:")
+    assert added.known_hosts_file == str(path)
 
     [again] = fetch_all(hosts, QUICK)
     assert again.ok
+    assert again.recorded_keys == ()
     assert len(path.read_text().splitlines()) == 1
 
 
@@ -213,3 +229,63 @@ def test_unknown_key_with_harness_key(start_fleet):
     assert result.failure.code == "H201"
     assert str(fleet.known_hosts) in result.failure.message
 
+
+def run_check(argv: list[str]) -> tuple[int, str]:
+    stream = io.StringIO()
+    with redirect_stdout(stream):
+        status = main(argv)
+    return status, stream.getvalue()
+
+
+def test_check_reports_added_keys(start_fleet, tmp_path):
+    fleet = start_fleet({"drone01": "ok", "drone02": "ok"})
+    ssh_config, path = own_known_hosts(fleet, tmp_path)
+    reference = tmp_path / "global_config.ini"
+    reference.write_text(
+        "[SCHEDULER]\n"
+        "drones: drone01\n"
+        "drone_installation_directory: /usr/local/autotest\n"
+        "results_host: drone01\n"
+    )
+    argv = [
+        "check",
+        "--config",
+        str(reference),
+        "-F",
+        str(ssh_config),
+        "--scheduler-user",
+        fleet.login,
+        "--hosts",
+        "drone02",
+        "--accept-new-host-keys",
+    ]
+    fingerprints = {}
+    for name in ("drone01", "drone02"):
+        public = host_public_line(fleet, name).split()[1]
+        fingerprints[name] = paramiko.Ed25519Key(data=b64decode(public)).fingerprint
+
+    _, out = run_check(argv)
+    assert "Added host keys (2)" in out
+    for name in ("drone01", "drone02"):
+        address = fleet.address(name)
+        expected = f"{name}: ssh-ed25519 {fingerprints[name]} as {address} in {path}"
+        assert expected in out
+
+    path.unlink()
+    _, out = run_check([*argv, "--format", "json"])
+    document = json.loads(out)
+    schema = resources.files("gcheck").joinpath("data/check-report.schema.json")
+    jsonschema.validate(document, json.loads(schema.read_text()))
+    by_name = {host["name"]: host for host in document["hosts"]}
+    for name in ("drone01", "drone02"):
+        assert by_name[name]["recorded_keys"] == [
+            {
+                "host": fleet.address(name),
+                "key_type": "ssh-ed25519",
+                "fingerprint": fingerprints[name],
+                "known_hosts_file": str(path),
+            }
+        ]
+
+    _, out = run_check(argv)
+    assert "Added host keys" not in out

@@ -86,8 +86,18 @@ def host_record(report: HostReport) -> dict:
         "slow_auth": None if report.slow is None else base.finding_record(report.slow),
         "findings": _records(report.findings),
         "drift": _records(report.drift),
+        "recorded_keys": [],
     }
     if fetched is not None:
+        record["recorded_keys"] = [
+            {
+                "host": key.host,
+                "key_type": key.key_type,
+                "fingerprint": key.fingerprint,
+                "known_hosts_file": key.known_hosts_file,
+            }
+            for key in fetched.recorded_keys
+        ]
         record["phases"] = {
             name: _round(getattr(fetched.phases, name)) for name in PHASES
         }

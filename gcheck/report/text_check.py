@@ -27,6 +27,7 @@ def write_check(writer: Writer, result: CheckResult) -> None:
     """Write every part of the report, then the summary and the verdict."""
     _reference(writer, result)
     _hosts(writer, result)
+    _recorded_keys(writer, result.hosts)
     _unreachable(writer, result.with_status("unreachable"))
     _slow(writer, result)
     _drift(writer, result.drift)
@@ -58,6 +59,25 @@ def _hosts(writer: Writer, result: CheckResult) -> None:
     if disabled:
         names = fold(report.name for report in disabled)
         writer.line("  disabled, not fetched: ", names)
+
+
+def _recorded_keys(writer: Writer, reports: Sequence[HostReport]) -> None:
+    """Write each host key that --accept-new-host-keys added to known_hosts."""
+    added = [
+        (report.name, key)
+        for report in reports
+        if report.result is not None
+        for key in report.result.recorded_keys
+    ]
+    if not added:
+        return
+    writer.line()
+    writer.line((f"Added host keys ({len(added)})", HEADING))
+    for name, key in added:
+        writer.line(
+            f"  {name}: ",
+            f"{key.key_type} {key.fingerprint} as {key.host} in {key.known_hosts_file}",
+        )
 
 
 def _unreachable(writer: Writer, reports: Sequence[HostReport]) -> None:
