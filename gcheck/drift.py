@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from gcheck.codes import drift as codes
 from gcheck.config import Config
 from gcheck.findings import Finding, Severity, catalogue
-from gcheck.reader import printable
+from gcheck.reader import printable, quoted
 from gcheck.values import Secrets, known_hosts
 
 if TYPE_CHECKING:
@@ -460,7 +460,7 @@ def _difference(
 
 
 def _show(text: str | None) -> str:
-    return repr(printable(text or ""))
+    return quoted(text or "")
 
 
 def _option_message(kind, section, option, base, text, name, secret) -> str:

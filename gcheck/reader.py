@@ -43,8 +43,35 @@ def optionxform(name: str) -> str:
 
 
 def printable(text: str) -> str:
-    """Return text safe to show: undecodable bytes as ``\\xNN`` escapes."""
-    return encode(text).decode("utf-8", "backslashreplace")
+    """Return ``text`` safe to show in any output format, escaped once.
+
+    A byte that is not UTF-8 becomes ``\\xNN`` (its value), and so does a
+    control character.  Other characters that are not printable become
+    ``\\uNNNN`` or ``\\UNNNNNNNN``.  A backslash in the text stays as it is,
+    so the file's own text ``\\xe9`` and the byte 0xE9 look the same.
+    """
+    if text.isprintable():
+        return text
+    return "".join(_printable_char(char) for char in text)
+
+
+def _printable_char(char: str) -> str:
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:
+        # decode() keeps an undecodable byte as this lone surrogate.
+        return f"\\x{code - 0xDC00:02x}"
+    if char.isprintable():
+        return char
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
+
+
+def quoted(text: str) -> str:
+    """Return ``text`` between single quotes for a message, as :func:`printable`."""
+    return f"'{printable(text)}'"
 
 
 @dataclass(frozen=True)

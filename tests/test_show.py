@@ -266,3 +266,13 @@ def test_show_imports_no_ssh_or_rich_for_json(data_dir):
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert "LOADED []" in result.stderr
+
+
+def test_odd_bytes_escaped_once(capsys, tmp_path):
+    path = write(tmp_path, "global_config.ini", b"[X]\nname: caf\xe9\x0c!\n")
+    code, document, _err = run_json(capsys, "--no-shadow", path)
+    assert code == 0
+    assert options_of(document, "X")["name"]["value"] == "caf\\xe9\\x0c!"
+    assert options_of(document, "X")["name"]["raw"] == "caf\\xe9\\x0c!"
+    main(["show", "--no-shadow", path])
+    assert "caf\\xe9\\x0c!" in capsys.readouterr().out

@@ -244,3 +244,25 @@ def test_missing_file_does_not_hide_other_files(tmp_path, capsys):
     assert code == 2
     assert "V204" in captured.out
     assert f"{missing}: " in captured.err
+
+
+def _strings(data) -> list[str]:
+    if isinstance(data, dict):
+        return [s for value in data.values() for s in _strings(value)]
+    if isinstance(data, list):
+        return [s for value in data for s in _strings(value)]
+    return [data] if isinstance(data, str) else []
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "junit", "sarif", "github"])
+def test_odd_bytes_escaped_once(capsys, tmp_path, fmt):
+    path = tmp_path / "global_config.ini"
+    path.write_bytes(b"[SCHEDULER]\ndrones: caf\xe9\n\x9fjunk\x0c\n")
+    main(["validate", "--no-shadow", "--format", fmt, str(path)])
+    out = capsys.readouterr().out
+    if fmt in ("json", "sarif"):
+        out = "\n".join(_strings(json.loads(out)))
+    assert "caf\\xe9" in out
+    assert "\\x9fjunk\\x0c" in out
+    assert "\\\\x" not in out
+    assert "\\udc" not in out

@@ -153,7 +153,7 @@ def test_invalid_login_message():
 
 def test_continuation_newline_in_host_name():
     (finding,) = _findings("[SCHEDULER]\ndrones: d1, d2\n  d3\n")
-    assert finding.message == "drones names host 'd2\\nd3', which contains a newline"
+    assert finding.message == "drones names host 'd2\\x0ad3', which contains a newline"
 
 
 def test_results_host_is_not_split():

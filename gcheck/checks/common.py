@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from gcheck.config import Config
-from gcheck.reader import DEFAULT_SECTION, Assignment, IniFile, printable
+from gcheck.reader import DEFAULT_SECTION, Assignment, IniFile, printable, quoted
 
 if TYPE_CHECKING:
     from gcheck.checks import Subject
@@ -107,8 +107,8 @@ def files(config: Config) -> list[IniFile]:
 
 
 def shown(text: str) -> str:
-    """Return ``text`` quoted for a message, control characters escaped."""
-    return repr(printable(text))
+    """Return ``text`` quoted for a message, escaped as :func:`printable` does."""
+    return quoted(text)
 
 
 def shown_value(subject: Subject, entry: Entry, text: str) -> str:

@@ -46,7 +46,8 @@ Each OPTION has these keys:
   path, line where the value was set
 
 "starts" is false when Autotest would not start; "errors" then says why
-and the exit status is 1.  Bytes that are not UTF-8 appear as \\xNN.
+and the exit status is 1.  Bytes that are not UTF-8 and control
+characters appear as \\xNN, in both formats.
 """
 
 
