@@ -219,9 +219,13 @@ _CHAR_NAMES = {" ": "a space", "\n": "a newline", "\t": "a tab", ",": "a comma"}
 def _describe_char(char: str) -> str:
     if char in _CHAR_NAMES:
         return _CHAR_NAMES[char]
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:
+        # decode() keeps a byte that is not UTF-8 as this lone surrogate.
+        return f"the byte \\x{code - 0xDC00:02x} (not UTF-8)"
     if char.isprintable():
         return repr(char)
-    return f"the control character U+{ord(char):04X}"
+    return f"the control character U+{code:04X}"
 
 
 def fold_enum_name(text: str) -> str:

@@ -204,3 +204,10 @@ def test_secret_key_value_hidden_in_every_message(tmp_path):
     for finding in found:
         assert "hunter2" not in finding.message, finding.code
         assert "(secret value not shown)" in finding.message, finding.code
+
+
+def test_host_name_byte_not_utf8():
+    global_file = reader.parse(b"[SCHEDULER]\ndrones: caf\xe9\n", "global.ini")
+    found = validate(config.build(global_file), schema.load())
+    (finding,) = [f for f in found if f.code == "V209"]
+    assert finding.message.endswith("contains the byte \\xe9 (not UTF-8)")
