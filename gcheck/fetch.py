@@ -137,6 +137,7 @@ class _Pool:
         self.options: FetchOptions = options
         self.on_result = on_result
         self.shared = Shared(options)
+        self._read_known_hosts()
         self.pending: queue.SimpleQueue[int] = queue.SimpleQueue()
         self.done: queue.SimpleQueue = queue.SimpleQueue()
         self.results: dict[int, HostResult] = {}
@@ -147,6 +148,18 @@ class _Pool:
         self.stopping = threading.Event()
         for index in range(len(hosts)):
             self.pending.put(index)
+
+    def _read_known_hosts(self) -> None:
+        """Read every known_hosts file now, so an unreadable one raises here.
+
+        Read in a worker, the error would be reported as a host's failure
+        instead of as gcheck's own (exit status 2).
+        """
+        for host in self.hosts:
+            if host.local:
+                continue
+            for hop in (*host.jumps, host):
+                self.shared.known_hosts(hop.known_hosts_files)
 
     def run(self) -> list[HostResult]:
         ends = time.monotonic() + self.options.deadline

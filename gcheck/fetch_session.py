@@ -233,7 +233,14 @@ class Session:
             if self.expired is not None:
                 raise HostFailure("H501", "stopped before recording the host key")
             target = host.known_hosts_files[0]
-            recorded = hostkeys.record(target, name, key, host.hash_known_hosts)
+            try:
+                recorded = hostkeys.record(target, name, key, host.hash_known_hosts)
+            except OSError as error:
+                raise HostFailure(
+                    "H204",
+                    f"cannot record the host key of {name} ({fingerprint}) "
+                    f"in {target}: {error.strerror}",
+                ) from error
             self.recorded_keys.append(recorded)
             return
         raise _host_key_failure(verdict, name, fingerprint, host.known_hosts_files)

@@ -15,6 +15,8 @@ import re
 import threading
 from dataclasses import dataclass
 
+from gcheck.errors import InputError
+
 log = logging.getLogger(__name__)
 
 KNOWN = "known"
@@ -62,7 +64,13 @@ def host_id(hostname: str, port: int) -> str:
 
 
 class KnownHosts:
-    """The entries of a list of known_hosts files, read once."""
+    """The entries of a list of known_hosts files, read once.
+
+    A missing file has no entries, as for OpenSSH.  A file that exists but
+    cannot be read (a folder, no read permission) raises
+    :class:`InputError`, because every host that lists it would otherwise
+    look unknown.
+    """
 
     def __init__(self, paths: tuple[str, ...]) -> None:
         self.paths = paths
@@ -150,8 +158,12 @@ def _read(path: str) -> list[_Entry]:
     except FileNotFoundError:
         return []
     except OSError as error:
-        log.warning("cannot read known_hosts file %s: %s", path, error)
-        return []
+        raise InputError(
+            path,
+            f"cannot read known_hosts file: {error.strerror}",
+            hint="make it a readable file, or point UserKnownHostsFile "
+            "in ssh_config at one",
+        ) from error
     entries = []
     for number, line in enumerate(lines, 1):
         entry = _parse(line, path, number)

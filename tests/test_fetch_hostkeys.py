@@ -16,6 +16,7 @@ from test_fetch_fleet import QUICK, hosts_of
 
 from gcheck import hostkeys
 from gcheck.cli import main
+from gcheck.errors import InputError
 from gcheck.fetch import FetchOptions, fetch_all
 
 
@@ -138,6 +139,15 @@ def test_record_then_known(tmp_path, keys, hashed):
     assert table.check("[10.0.0.9]:2222", keys["ecdsa"]).status == hostkeys.KNOWN
 
 
+def test_unreadable_known_hosts_raises(tmp_path):
+    folder = tmp_path / "known_hosts"
+    folder.mkdir()
+    with pytest.raises(InputError) as raised:
+        hostkeys.KnownHosts((str(tmp_path / "absent"), str(folder)))
+    assert raised.value.path == str(folder)
+    assert raised.value.problem == "cannot read known_hosts file: Is a directory"
+
+
 # -- against real servers -------------------------------------------------
 
 
@@ -237,9 +247,7 @@ def run_check(argv: list[str]) -> tuple[int, str]:
     return status, stream.getvalue()
 
 
-def test_check_reports_added_keys(start_fleet, tmp_path):
-    fleet = start_fleet({"drone01": "ok", "drone02": "ok"})
-    ssh_config, path = own_known_hosts(fleet, tmp_path)
+def write_reference(tmp_path):
     reference = tmp_path / "global_config.ini"
     reference.write_text(
         "[SCHEDULER]\n"
@@ -247,6 +255,13 @@ def test_check_reports_added_keys(start_fleet, tmp_path):
         "drone_installation_directory: /usr/local/autotest\n"
         "results_host: drone01\n"
     )
+    return reference
+
+
+def test_check_reports_added_keys(start_fleet, tmp_path):
+    fleet = start_fleet({"drone01": "ok", "drone02": "ok"})
+    ssh_config, path = own_known_hosts(fleet, tmp_path)
+    reference = write_reference(tmp_path)
     argv = [
         "check",
         "--config",
@@ -289,3 +304,57 @@ def test_check_reports_added_keys(start_fleet, tmp_path):
 
     _, out = run_check(argv)
     assert "Added host keys" not in out
+
+
+def known_hosts_config(fleet, tmp_path, known_hosts: str):
+    ssh_config = tmp_path / "ssh_config"
+    text = f"Host *\n    UserKnownHostsFile {known_hosts}\n"
+    ssh_config.write_text(text + fleet.ssh_config.read_text())
+    return ssh_config
+
+
+def test_known_hosts_folder_stops_run(start_fleet, tmp_path):
+    fleet = start_fleet({"drone01": "ok"})
+    folder = tmp_path / "known_hosts_folder"
+    folder.mkdir()
+    ssh_config = known_hosts_config(fleet, tmp_path, str(folder))
+    hosts = hosts_of(fleet, ["drone01"], ssh_config=ssh_config)
+    for accept in (False, True):
+        options = FetchOptions(
+            connect_timeout=1, deadline=5, accept_new_host_keys=accept
+        )
+        with pytest.raises(InputError) as raised:
+            fetch_all(hosts, options)
+        assert raised.value.path == str(folder)
+        assert "Is a directory" in raised.value.problem
+    status, out = run_check(
+        [
+            "check",
+            "--config",
+            str(write_reference(tmp_path)),
+            "-F",
+            str(ssh_config),
+            "--scheduler-user",
+            fleet.login,
+        ]
+    )
+    assert status == 2
+    assert out == ""
+
+
+def test_failed_record_is_h204(start_fleet, tmp_path):
+    fleet = start_fleet({"drone01": "ok"})
+    # Reading finds no file, and /proc rejects creating the folder, even
+    # for root.
+    target = "/proc/gcheck-no-such-folder/known_hosts"
+    ssh_config = known_hosts_config(fleet, tmp_path, target)
+    hosts = hosts_of(fleet, ["drone01"], ssh_config=ssh_config)
+    options = FetchOptions(connect_timeout=1, deadline=5, accept_new_host_keys=True)
+    [result] = fetch_all(hosts, options)
+    assert result.failure.code == "H204"
+    message = result.failure.message
+    assert target in message
+    assert "No such file or directory" in message
+    assert "Error" not in message
+    assert result.recorded_keys == ()
+    assert result.phases.auth is None

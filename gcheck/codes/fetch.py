@@ -120,6 +120,17 @@ CODES: list[CodeInfo] = [
         "verifying it (ssh-keyscan -t TYPE HOST).",
     ),
     CodeInfo(
+        "H204",
+        "Host key not recorded",
+        _E,
+        "The host's key is new and --accept-new-host-keys was given, but "
+        "writing it to the first known_hosts file failed, so gcheck did not "
+        "log in.  The message names the file and the error.",
+        hint="Make the known_hosts file and its folder writable by the user "
+        "running gcheck, or point UserKnownHostsFile in ssh_config at a "
+        "writable file.",
+    ),
+    CodeInfo(
         "H301",
         "Authentication failed",
         _E,
