@@ -109,7 +109,7 @@ def test_bad_line_secret_hidden():
 
 def test_bad_line_odd_bytes_printable():
     finding = only(check(b"[SCHEDULER]\n\xff\x01junk\n"), codes.BAD_LINE)
-    assert "'\\\\xff\\x01junk'" in finding.message
+    assert "'\\xff\\x01junk'" in finding.message
 
 
 def test_bad_line_in_shadow():
