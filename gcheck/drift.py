@@ -251,7 +251,12 @@ _ASCII_WHITESPACE = " \t\n\r\x0b\x0c"
 def _all_hosts(copies: Sequence[Copy]) -> list[str]:
     """Return every host any copy names, so per-host keys resolve."""
     hosts: dict[str, None] = {}
+    seen: set[str] = set()
     for copy in copies:
+        # Copies with the same bytes name the same hosts: read them once.
+        if copy.digest in seen:
+            continue
+        seen.add(copy.digest)
         try:
             hosts.update(dict.fromkeys(known_hosts(copy.config)))
         except ValueError:
