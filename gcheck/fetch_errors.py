@@ -18,6 +18,8 @@ TRANSFER = "transfer"
 
 _TIMEOUT_CODES = {CONNECT: "H103", AUTH: "H303", TRANSFER: "H406"}
 _CLOSED = (EOFError, ConnectionResetError, ConnectionAbortedError, BrokenPipeError)
+# The process or the system ran out of file descriptors.
+_LOCAL_LIMITS = (errno.EMFILE, errno.ENFILE)
 
 
 class HostFailure(Exception):
@@ -47,6 +49,12 @@ def classify(error: BaseException, step: str, banner_seen: bool) -> HostFailure:
     """Classify an exception raised during ``step``."""
     if isinstance(error, HostFailure):
         return error
+    for cause in _chain(error):
+        if isinstance(cause, OSError) and cause.errno in _LOCAL_LIMITS:
+            return HostFailure(
+                "H109",
+                f"local file descriptor limit reached during {step}: {cause.strerror}",
+            )
     if step == CONNECT:
         return _connect_failure(error)
     if step == HANDSHAKE:

@@ -17,6 +17,7 @@ ended by the pool's watchdog, which calls :meth:`Session.abort`.
 
 from __future__ import annotations
 
+import functools
 import logging
 import socket
 import subprocess
@@ -44,9 +45,6 @@ class Shared:
     """The options, caches and Fabric config that the sessions of one run share."""
 
     def __init__(self, options) -> None:
-        from fabric import Config
-        from paramiko import SSHConfig
-
         self.options = options
         self.keys = fetch_auth.KeyCache()
         # Paramiko logs each failed connection with a traceback.  gcheck
@@ -57,7 +55,7 @@ class Shared:
         # ssh_config was applied by the inventory already; an empty one
         # keeps Fabric from applying it a second time.  No connection uses
         # this config itself, see fabric_config().
-        self._fabric_config = Config(ssh_config=SSHConfig())
+        self._fabric_config = _fabric_config_class()(ssh_config=_empty_ssh_config())
         self._known: dict[tuple[str, ...], hostkeys.KnownHosts] = {}
         self._lock = threading.Lock()
 
@@ -381,6 +379,42 @@ class Session:
                 failure.code, f"jump host {self.hop}: {failure.message}"
             )
         return failure
+
+
+@functools.cache
+def _fabric_config_class() -> type:
+    from fabric import Config
+
+    class EmptySSHConfigConfig(Config):
+        """Fabric's ``Config``, whose clones keep an empty ssh_config.
+
+        Fabric 3.2's ``clone()`` gives the copy a new Paramiko
+        ``SSHConfig``, which would undo :func:`_empty_ssh_config`.
+        """
+
+        def _clone_init_kwargs(self, *args, **kwargs):
+            init_kwargs = super()._clone_init_kwargs(*args, **kwargs)
+            return dict(init_kwargs, ssh_config=_empty_ssh_config())
+
+    return EmptySSHConfigConfig
+
+
+def _empty_ssh_config():
+    """Return an ssh_config whose every lookup is empty.
+
+    Fabric looks the host up when it builds a ``Connection``.  Paramiko's
+    own empty ``SSHConfig`` then still expands tokens, which looks up the
+    local user with ``getpwuid`` in every worker.  That lookup raises
+    ``KeyError`` once the process runs out of file descriptors.
+    """
+    from paramiko import SSHConfig
+    from paramiko.config import SSHConfigDict
+
+    class EmptySSHConfig(SSHConfig):
+        def lookup(self, hostname):
+            return SSHConfigDict()
+
+    return EmptySSHConfig()
 
 
 class _Process:

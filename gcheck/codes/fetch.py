@@ -91,6 +91,16 @@ CODES: list[CodeInfo] = [
         "with an empty name.",
     ),
     CodeInfo(
+        "H109",
+        "Local file descriptor limit reached",
+        _E,
+        "gcheck itself ran out of file descriptors (EMFILE or ENFILE) while "
+        "fetching this host, so the host was not checked.  The host is not "
+        "at fault.",
+        hint="Fetch with fewer workers (--workers), or raise the open-file "
+        "limit with 'ulimit -n'.",
+    ),
+    CodeInfo(
         "H201",
         "Host key unknown",
         _E,
