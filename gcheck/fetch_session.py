@@ -445,10 +445,15 @@ def _check_names(host) -> None:
 
 def _host_key_failure(verdict, name: str, fingerprint: str, files) -> HostFailure:
     where = files[0] if files else "known_hosts"
-    if verdict.status in (hostkeys.CHANGED, hostkeys.REVOKED):
-        adjective = "revoked" if verdict.status == hostkeys.REVOKED else "changed"
+    if verdict.status == hostkeys.REVOKED:
         return HostFailure(
-            "H202", f"host key for {name} {adjective}: the server sent {fingerprint}"
+            "H205",
+            f"the server sent {fingerprint} for {name}, a key marked @revoked "
+            "in known_hosts",
+        )
+    if verdict.status == hostkeys.CHANGED:
+        return HostFailure(
+            "H202", f"host key for {name} changed: the server sent {fingerprint}"
         )
     if verdict.status == hostkeys.OTHER_TYPE:
         types = ", ".join(verdict.known_types)

@@ -358,3 +358,19 @@ def test_failed_record_is_h204(start_fleet, tmp_path):
     assert "Error" not in message
     assert result.recorded_keys == ()
     assert result.phases.auth is None
+
+
+@pytest.mark.parametrize("accept", [False, True])
+def test_revoked_server_key_is_h205(start_fleet, tmp_path, accept):
+    fleet = start_fleet({"drone01": "ok"})
+    ssh_config, path = own_known_hosts(fleet, tmp_path)
+    path.write_text(f"@revoked * {host_public_line(fleet, 'drone01')}\n")
+    before = path.read_text()
+    hosts = hosts_of(fleet, ["drone01"], ssh_config=ssh_config)
+    options = FetchOptions(connect_timeout=1, deadline=5, accept_new_host_keys=accept)
+    [result] = fetch_all(hosts, options)
+    assert result.failure.code == "H205"
+    assert "@revoked" in result.failure.message
+    assert "ssh-ed25519 SHA256:" in result.failure.message
+    assert "changed" not in result.failure.hint
+    assert path.read_text() == before

@@ -141,6 +141,18 @@ CODES: list[CodeInfo] = [
         "writable file.",
     ),
     CodeInfo(
+        "H205",
+        "Host key revoked",
+        _E,
+        "The host sent a key that a known_hosts line marks '@revoked', so "
+        "gcheck did not log in, even with --accept-new-host-keys.  A key is "
+        "revoked when it leaked or its host was retired, so the server is "
+        "either still using a compromised key or is not the host it claims "
+        "to be.",
+        hint="Give the host a new key and put its fingerprint in known_hosts; "
+        "keep the '@revoked' line so the old key stays rejected.",
+    ),
+    CodeInfo(
         "H301",
         "Authentication failed",
         _E,
