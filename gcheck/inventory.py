@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import getpass
 import posixpath
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -300,20 +301,33 @@ def _parse_jump(spec: str) -> tuple[str | None, str, int | None]:
 def host_list(names: str = "", hosts_file: str | None = None) -> list[str]:
     """Return the hosts of ``--hosts A,B`` and ``--hosts-file FILE``, each once.
 
-    The file has one host per line, and ``#`` starts a comment.  Raises
-    :class:`InputError` when the file cannot be read.
+    The file is UTF-8 text with host names separated by whitespace, commas
+    or line ends, and ``#`` starts a comment.  Raises :class:`InputError`
+    when the file cannot be read or is not UTF-8.
     """
     found = [name.strip() for name in names.split(",") if name.strip()]
     if hosts_file is not None:
-        try:
-            with open(hosts_file, encoding="utf-8") as stream:
-                lines = stream.read().splitlines()
-        except (OSError, UnicodeDecodeError) as error:
-            raise InputError(
-                hosts_file, f"cannot read the hosts file: {error}"
-            ) from error
-        for line in lines:
-            name = line.split("#", 1)[0].strip()
-            if name:
-                found.append(name)
+        for line in _hosts_file_lines(hosts_file):
+            content = line.split("#", 1)[0]
+            found.extend(name for name in re.split(r"[\s,]+", content) if name)
     return list(dict.fromkeys(found))
+
+
+def _hosts_file_lines(path: str) -> list[str]:
+    try:
+        with open(path, "rb") as stream:
+            data = stream.read()
+    except OSError as error:
+        raise InputError(
+            path, f"cannot read the hosts file: {error.strerror}"
+        ) from error
+    try:
+        return data.decode("utf-8").splitlines()
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise InputError(
+            path,
+            f"the hosts file is not UTF-8 text: byte 0x{data[error.start]:02x} "
+            f"on line {line} is invalid",
+            hint="save the file as UTF-8, one or more host names per line",
+        ) from error

@@ -124,7 +124,9 @@ class SshConfig:
         try:
             self._config = _fast_config_class().from_text(text)
         except ConfigParseError as error:
-            raise InputError(source, f"invalid ssh_config: {error}") from error
+            raise InputError(
+                source, f"invalid ssh_config: {_printable(str(error))}"
+            ) from error
 
     @classmethod
     def load(cls, path: str | None = None) -> SshConfig:
@@ -134,7 +136,10 @@ class SshConfig:
         missing default files are skipped, as OpenSSH skips them.
         """
         if path is not None:
-            if not os.path.isfile(path):
+            # Not isfile(): "-F /dev/null" is a common way to use no config.
+            if os.path.isdir(path):
+                raise InputError(path, "is a directory, not an ssh_config file")
+            if not os.path.exists(path):
                 raise InputError(path, "ssh_config file not found")
             return cls(_expand(path, user_file=True, depth=0), path)
         parts = []
@@ -211,7 +216,9 @@ def _expand(path: str, user_file: bool, depth: int) -> str:
             path, f"ssh_config Include nests deeper than {MAX_INCLUDE_DEPTH}"
         )
     try:
-        with open(path, encoding="utf-8", errors="replace") as stream:
+        # Bytes that are not UTF-8 are kept as surrogates, so that an error
+        # message can show them as \xNN.
+        with open(path, encoding="utf-8", errors="surrogateescape") as stream:
             lines = stream.read().splitlines()
     except OSError as error:
         raise InputError(path, f"cannot read ssh_config: {error.strerror}") from error
@@ -243,6 +250,29 @@ def _included(arguments: str, user_file: bool, depth: int) -> str:
         for path in sorted(glob.glob(pattern)):
             texts.append(_expand(path, user_file, depth + 1))
     return "\n".join(texts)
+
+
+def _printable(text: str, limit: int = 200) -> str:
+    """Return ``text`` with control characters and undecodable bytes escaped.
+
+    A binary file passed as ssh_config otherwise sends raw bytes, terminal
+    escape sequences included, to the terminal.  Text past ``limit``
+    characters is cut off.
+    """
+    shown = []
+    for char in text[:limit]:
+        code = ord(char)
+        if 0xDC80 <= code <= 0xDCFF:
+            shown.append(f"\\x{code - 0xDC00:02x}")
+        elif char.isprintable():
+            shown.append(char)
+        elif code < 0x100:
+            shown.append(f"\\x{code:02x}")
+        else:
+            shown.append(f"\\u{code:04x}")
+    if len(text) > limit:
+        shown.append("...")
+    return "".join(shown)
 
 
 def _known_hosts_files(options: dict) -> tuple[str, ...]:

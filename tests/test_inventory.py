@@ -365,3 +365,59 @@ def test_proxy_command_keeps_invalid_name_out(tmp_path):
     hosts = by_name(inventory.build(make_config(text), ssh_config=ssh_config))
     assert hosts["$(touch x)"].proxy_command == "/bin/true %h %n"
     assert hosts["drone01"].proxy_command == "/bin/true 10.0.0.1 drone01"
+
+
+def test_host_list_splits_whitespace_and_commas(tmp_path):
+    hosts_file = tmp_path / "hosts"
+    hosts_file.write_text(
+        "drone03 drone04\ndrone05,drone06\n\tdrone07 ,drone08 # x y\n"
+    )
+    assert inventory.host_list("", str(hosts_file)) == [
+        "drone03",
+        "drone04",
+        "drone05",
+        "drone06",
+        "drone07",
+        "drone08",
+    ]
+
+
+def test_host_list_rejects_non_utf8(tmp_path):
+    hosts_file = tmp_path / "hosts"
+    hosts_file.write_bytes(b"drone01\ncaf\xe9\n")
+    with pytest.raises(InputError) as caught:
+        inventory.host_list("", str(hosts_file))
+    assert caught.value.problem == (
+        "the hosts file is not UTF-8 text: byte 0xe9 on line 2 is invalid"
+    )
+    assert "codec" not in str(caught.value)
+    assert caught.value.hint
+
+
+def test_host_list_folder(tmp_path):
+    with pytest.raises(InputError) as caught:
+        inventory.host_list("", str(tmp_path))
+    assert caught.value.problem == "cannot read the hosts file: Is a directory"
+
+
+def test_ssh_config_folder_is_named(tmp_path):
+    with pytest.raises(InputError) as caught:
+        inventory.build(make_config(BASE), ssh_config=str(tmp_path))
+    assert caught.value.path == str(tmp_path)
+    assert caught.value.problem == "is a directory, not an ssh_config file"
+
+
+def test_ssh_config_dev_null_is_empty():
+    hosts = by_name(inventory.build(make_config(BASE), ssh_config="/dev/null"))
+    assert hosts["drone01"].hostname == "drone01"
+
+
+def test_binary_ssh_config_error_is_escaped(tmp_path):
+    ssh_config = tmp_path / "ssh_config"
+    ssh_config.write_bytes(b"\x7fELF\x02\x01\x1b[31m\xd0\xff zz\n")
+    with pytest.raises(InputError) as caught:
+        inventory.build(make_config(BASE), ssh_config=str(ssh_config))
+    problem = caught.value.problem
+    assert problem.startswith("invalid ssh_config: ")
+    assert "\\x7fELF\\x02\\x01\\x1b[31m\\xd0\\xff zz" in problem
+    assert problem.isprintable()
