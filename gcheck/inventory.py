@@ -60,6 +60,13 @@ class Host:
     jumps: tuple[Host, ...] = ()
 
 
+def address(hostname: str, port: int) -> str:
+    """Return ``host:port``, with an IPv6 address in brackets (``[::1]:22``)."""
+    if ":" in hostname:
+        return f"[{hostname}]:{port}"
+    return f"{hostname}:{port}"
+
+
 def build(
     config: Config,
     *,

@@ -123,3 +123,17 @@ def test_hosts_does_not_load_ssh_transport(setup):
         timeout=60,
     )
     assert finished.stderr.strip() == "0 []"
+
+
+def test_hosts_table_brackets_ipv6(tmp_path):
+    config = tmp_path / "global_config.ini"
+    config.write_text(CONFIG)
+    ssh_config = tmp_path / "ssh_config"
+    ssh_config.write_text(
+        "Host drone01\n    HostName ::1\n    Port 40921\n"
+        "Host drone02\n    HostName fe80::1%eth0\n"
+    )
+    status, out, _ = run(["hosts", "--config", str(config), "-F", str(ssh_config)])
+    assert status == 0
+    assert "[::1]:40921" in out
+    assert "[fe80::1%eth0]:22" in out

@@ -121,7 +121,9 @@ def write_text(hosts, config_path: str, stream: IO[str]) -> None:
 
 def _row(host) -> tuple[str, ...]:
     login = f"{host.login} ({_LOGIN_SOURCES.get(host.login_source, host.login_source)})"
-    address = "local" if host.local else f"{host.hostname}:{host.port}"
+    from gcheck.inventory import address as host_address
+
+    address = "local" if host.local else host_address(host.hostname, host.port)
     notes = []
     if host.disabled:
         notes.append("disabled")
