@@ -7,6 +7,7 @@ by severity and the verdict line.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -107,14 +108,27 @@ def _slow(writer: Writer, result: CheckResult) -> None:
         return
     writer.line()
     median = result.median_auth or 0.0
+    decimals = _decimals(result.slow_auth)
     writer.line(
         (f"Slow authentication ({len(slow)})", HEADING),
-        f" over {result.slow_auth:g} s, or far above the fleet median of {median:.2f} s",
+        f" over {result.slow_auth:g} s, or far above the fleet median of "
+        f"{median:.{decimals}f} s",
     )
     for report in slow:
         writer.line(f"  {report.name}: ", report.slow.message)
     if slow[0].slow.hint:
         writer.line(("  hint: ", "dim"), slow[0].slow.hint)
+
+
+def _decimals(limit: float) -> int:
+    """Return the decimals that show a time next to ``limit`` seconds.
+
+    Two decimals, or enough for one digit more than ``limit`` has, so a
+    median next to a 0.001 s limit shows as 0.0004 s, not 0.00 s.
+    """
+    if limit <= 0:
+        return 2
+    return max(2, 1 - math.floor(math.log10(limit)))
 
 
 def _drift(writer: Writer, drift: Drift) -> None:
