@@ -13,6 +13,7 @@ hash), so a fleet of identical copies costs one parse.
 from __future__ import annotations
 
 import hashlib
+import math
 import statistics
 import time
 from collections.abc import Callable, Sequence
@@ -365,6 +366,17 @@ def slow_logins(
     return slow, median
 
 
+def time_decimals(limit: float) -> int:
+    """Return the decimals that show a time next to ``limit`` seconds.
+
+    Two decimals, or enough for one digit more than ``limit`` has, so a
+    median next to a 0.001 s limit shows as 0.0004 s, not 0.00 s.
+    """
+    if limit <= 0:
+        return 2
+    return max(2, 1 - math.floor(math.log10(limit)))
+
+
 def _slow_finding(result: HostResult, limit: float, median: float) -> Finding:
     phases = result.phases
     auth = phases.auth or 0.0
@@ -373,9 +385,10 @@ def _slow_finding(result: HostResult, limit: float, median: float) -> Finding:
         f"{name} {_seconds(getattr(phases, name))}"
         for name in ("connect", "handshake", "auth", "transfer")
     )
+    digits = time_decimals(limit)
     message = (
-        f"authentication took {auth:.2f} s, {reason} "
-        f"(fleet median {median:.2f} s); {breakdown}"
+        f"authentication took {auth:.{digits}f} s, {reason} "
+        f"(fleet median {median:.{digits}f} s); {breakdown}"
     )
     return make(SLOW_AUTH, message, host=result.host.name)
 

@@ -197,3 +197,12 @@ def test_save_replaces_symlinked_file_not_its_target(tmp_path):
     assert saved.read_bytes() == b"fetched"
     assert victim.read_bytes() == b"keep me"
     assert oct(saved.stat().st_mode & 0o777) == "0o600"
+
+
+@pytest.mark.parametrize(
+    ("limit", "digits"), [(1.0, 2), (0.5, 2), (0.01, 3), (0.001, 4), (30.0, 2)]
+)
+def test_time_decimals_show_one_digit_past_limit(limit, digits):
+    from gcheck.check import time_decimals
+
+    assert time_decimals(limit) == digits

@@ -7,12 +7,13 @@ by severity and the verdict line.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from gcheck.check import time_decimals
 from gcheck.findings import Finding, catalogue
 from gcheck.fold import fold
+from gcheck.reader import quoted
 from gcheck.report import base
 
 if TYPE_CHECKING:
@@ -108,7 +109,7 @@ def _slow(writer: Writer, result: CheckResult) -> None:
         return
     writer.line()
     median = result.median_auth or 0.0
-    decimals = _decimals(result.slow_auth)
+    decimals = time_decimals(result.slow_auth)
     writer.line(
         (f"Slow authentication ({len(slow)})", HEADING),
         f" over {result.slow_auth:g} s, or far above the fleet median of "
@@ -118,17 +119,6 @@ def _slow(writer: Writer, result: CheckResult) -> None:
         writer.line(f"  {report.name}: ", report.slow.message)
     if slow[0].slow.hint:
         writer.line(("  hint: ", "dim"), slow[0].slow.hint)
-
-
-def _decimals(limit: float) -> int:
-    """Return the decimals that show a time next to ``limit`` seconds.
-
-    Two decimals, or enough for one digit more than ``limit`` has, so a
-    median next to a 0.001 s limit shows as 0.0004 s, not 0.00 s.
-    """
-    if limit <= 0:
-        return 2
-    return max(2, 1 - math.floor(math.log10(limit)))
 
 
 def _drift(writer: Writer, drift: Drift) -> None:
@@ -164,7 +154,7 @@ def _option(writer: Writer, option: OptionDrift, baseline: str) -> None:
     secret = " (secret, values hidden)" if option.secret else ""
     writer.line("  ", (f"[{option.section}] {option.option}", "bold"), secret)
     if not option.secret:
-        shown = "unset" if option.baseline is None else repr(option.baseline)
+        shown = "unset" if option.baseline is None else quoted(option.baseline)
         writer.line(f"    {BASELINE_TITLES[baseline]}: {shown}")
     for group in option.groups:
         value = _group_value(group, option.secret)
@@ -181,7 +171,7 @@ def _group_value(group, secret: bool) -> str:
         return "differs"
     if group.value is None:
         return "unset"
-    return repr(group.value)
+    return quoted(group.value)
 
 
 def _copy_findings(writer: Writer, reports: Sequence[HostReport]) -> None:
