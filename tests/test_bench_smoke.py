@@ -203,3 +203,17 @@ def test_targets_invert_peer_ratio():
     assert floor.met is True
     assert goals["50 hosts: gcheck check / ansible slurp"].met is None
     assert goals["degraded 200 hosts: wall time"].measured is None
+
+
+def test_validate_speed_script_runs_once():
+    script = Path(__file__).resolve().parent.parent / "bench" / "validate_speed.py"
+    result = subprocess.run(
+        [sys.executable, str(script), "--repeat", "1"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "SSH libraries imported by validate: none" in result.stdout
+    assert "gcheck validate" in result.stdout
