@@ -74,7 +74,8 @@ def add_inventory(parser: argparse.ArgumentParser, verb: str) -> None:
     add(
         "--hosts-file",
         metavar="FILE",
-        help=f"also {verb} the hosts in FILE, one per line ('#' starts a comment)",
+        help=f"also {verb} the hosts in FILE, separated by spaces, commas or "
+        "lines ('#' starts a comment)",
     )
     add(
         "--only",
