@@ -92,23 +92,13 @@ def write_json(hosts, config_path: str, stream: IO[str]) -> None:
 
 def write_text(hosts, config_path: str, stream: IO[str]) -> None:
     """Write the inventory as a table; colour only on a terminal."""
-    from rich.console import Console
     from rich.table import Table
 
-    from gcheck.report import use_color
+    from gcheck.report import table_console, use_color
 
     color = use_color(stream)
-    console = Console(
-        file=stream,
-        force_terminal=color,
-        no_color=not color,
-        color_system="auto" if color else None,
-        highlight=False,
-        emoji=False,
-        markup=False,
-        # Off a terminal, rows stay on one line whatever their length.
-        width=None if color else 10_000,
-    )
+    # Off a terminal, rows stay on one line whatever their length.
+    console = table_console(stream, width=10_000)
     table = Table(title=None, box=None, header_style="bold" if color else None)
     for column in ("HOST", "ROLES", "LOGIN", "ADDRESS", "CONFIG", "NOTES"):
         table.add_column(column, overflow="fold")

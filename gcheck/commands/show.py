@@ -223,23 +223,12 @@ def write_json(config, sections, errors, stream: IO[str]) -> None:
 
 def write_text(config, sections, stream: IO[str]) -> None:
     """Write one table per section through rich."""
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
-    from gcheck.report import use_color
+    from gcheck.report import table_console
 
-    color = use_color(stream)
-    console = Console(
-        file=stream,
-        force_terminal=color,
-        no_color=not color,
-        color_system="auto" if color else None,
-        highlight=False,
-        emoji=False,
-        markup=False,
-        width=_width(stream),
-    )
+    console = table_console(stream, width=_width(stream))
     console.print(Text(_title(config), style="bold"))
     for name, rows in sections:
         table = Table(title=Text(f"[{name}]", style="bold"), title_justify="left")

@@ -36,6 +36,28 @@ def use_color(stream: IO[str], color: bool | None = None) -> bool:
     return bool(isatty and isatty())
 
 
+def table_console(stream: IO[str], width: int | None = None):
+    """Return a rich ``Console`` for tables on ``stream``, colour decided once.
+
+    ``width`` applies only off a terminal, where rich would otherwise
+    assume 80 columns and fold long paths.  Markup and highlighting are
+    off, so text from a config file is printed as it is.
+    """
+    from rich.console import Console
+
+    color = use_color(stream)
+    return Console(
+        file=stream,
+        force_terminal=color,
+        no_color=not color,
+        color_system="auto" if color else None,
+        highlight=False,
+        emoji=False,
+        markup=False,
+        width=None if color else width,
+    )
+
+
 def formatter(fmt: str, stream: IO[str], color: bool | None = None) -> Formatter:
     """Return the formatter named ``fmt``, writing to ``stream``."""
     if fmt not in FORMATS:
