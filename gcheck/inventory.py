@@ -145,16 +145,23 @@ def _host(config, name, roles, scheduler_user, ssh) -> Host:
         shadow_path=shadow_path,
         disabled=_disabled(config, name),
         local=local,
-        hostname=settings.hostname,
-        port=settings.port,
-        identity_files=settings.identity_files,
         proxy_jump=settings.proxy_jump,
-        known_hosts_files=settings.known_hosts_files,
-        identities_only=settings.identities_only,
-        hash_known_hosts=settings.hash_known_hosts,
         proxy_command=proxy_command,
         jumps=_jumps(settings.proxy_jump, ssh),
+        **_ssh_fields(settings),
     )
+
+
+def _ssh_fields(settings: HostSettings, port: int | None = None) -> dict:
+    """Return the :class:`Host` fields that ssh_config decides."""
+    return {
+        "hostname": settings.hostname,
+        "port": port or settings.port,
+        "identity_files": settings.identity_files,
+        "known_hosts_files": settings.known_hosts_files,
+        "identities_only": settings.identities_only,
+        "hash_known_hosts": settings.hash_known_hosts,
+    }
 
 
 def _proxy_command(settings: HostSettings, name: str, login: str) -> str | None:
@@ -276,13 +283,8 @@ def _jumps(proxy_jump: str | None, ssh) -> tuple[Host, ...]:
                 shadow_path=None,
                 disabled=False,
                 local=False,
-                hostname=settings.hostname,
-                port=port or settings.port,
-                identity_files=settings.identity_files,
                 proxy_jump=None,
-                known_hosts_files=settings.known_hosts_files,
-                identities_only=settings.identities_only,
-                hash_known_hosts=settings.hash_known_hosts,
+                **_ssh_fields(settings, port),
             )
         )
     return tuple(hops)
