@@ -193,9 +193,9 @@ class Typing:
     def secret(self, section: str, option: str) -> bool:
         """Return whether the option's value must never be shown.
 
-        It must not when the schema says so, or when the option refers to a
-        secret one in any copy, because one side's value then holds a
-        secret.
+        That is so when the schema marks it secret, or when the option
+        refers to a secret one in any copy, because one side's value then
+        contains a secret.
         """
         if (section, option) in self.secret_options:
             return True

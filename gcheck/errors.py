@@ -1,14 +1,15 @@
 """Errors that stop gcheck from doing its work (exit code 2).
 
-Each error knows its subject (a path, a host, an option) and builds its
-message from its fields; the CLI prints that one line on stderr.
+Each error stores its subject (a path, a host, an option) and builds its
+message from its fields.  The CLI prints that message as one line on
+stderr.
 """
 
 from __future__ import annotations
 
 
 class GcheckError(Exception):
-    """gcheck could not do its work; the message says what and why."""
+    """An error that stops gcheck; its message states what failed and why."""
 
     exit_code = 2
 

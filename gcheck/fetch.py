@@ -1,8 +1,8 @@
 """Fetch every host's copy of the config over SSH, on a bounded worker pool.
 
-``fetch_all`` never raises for a host's failure: each host ends with a
-:class:`HostResult` that either holds its files or an ``H`` finding, plus
-the time spent in each phase.  At most ``workers`` hosts are in progress
+``fetch_all`` raises no exception for a host's failure.  Each host ends
+with a :class:`HostResult` that contains its files or an ``H`` finding,
+plus the time spent in each phase.  At most ``workers`` hosts are in progress
 at once, each phase has its own time limit, and the whole run ends at
 ``deadline`` whatever the hosts do.
 
@@ -30,10 +30,10 @@ from gcheck.inventory import Host
 log = logging.getLogger(__name__)
 
 MIB = 2**20
-# bench/fetch_scale.py, 200 sshd hosts on loopback sharing 2 CPUs with the
-# client (a busy machine, so the numbers are rough), two runs in hosts/s:
-# 4 workers 17-18, 8 34-35, 16 39-41, 32 47-51, 64 48-59, with peak RSS
-# from 46 to 53 MiB.  Past 8 workers the gain flattens, because the
+# Measured with bench/fetch_scale.py on 200 sshd hosts on loopback, which
+# share 2 CPUs with the client.  The machine was busy, so the numbers are
+# rough.  Two runs gave, in hosts/s: 4 workers 17-18, 8 34-35, 16 39-41,
+# 32 47-51 and 64 48-59, with peak RSS from 46 to 53 MiB.  Past 8 workers the gain flattens, because the
 # servers' CPU is the limit on loopback.  Real networks add round trips
 # that more workers hide, and each worker costs two threads, so the
 # default is 32.
@@ -314,7 +314,7 @@ def _workers_within_limit(workers: int) -> int:
 
 
 def _outcome(session) -> HostResult:
-    """Run one session and turn its outcome into a result; never raises."""
+    """Run one session and return its result, also when it raises an Exception."""
     try:
         files = session.run()
     except HostFailure as failure:

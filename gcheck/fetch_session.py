@@ -343,7 +343,7 @@ class Session:
         self.close()
 
     def close(self) -> None:
-        """Close the connection, its transports and sockets; never raises."""
+        """Close the connection, its transports and sockets, ignoring close errors."""
         for item in list(self._closables):
             # close() alone leaves the connection open while Paramiko's
             # thread is blocked reading the socket; shutdown() ends the read

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 
 class Severity(enum.IntEnum):
-    """How bad a finding is; ordered, so ``max()`` picks the worst."""
+    """The severity of a finding, ordered so that ``max()`` picks the worst."""
 
     INFO = 0
     WARNING = 1

@@ -78,7 +78,7 @@ class KnownHosts:
         for path in paths:
             self._entries.extend(_read(path))
         # A fleet's known_hosts has a line per host, so plain names are
-        # found through a dict; only hashed, wildcard and negated entries
+        # looked up in a dict.  Only hashed, wildcard and negated entries
         # are tested one by one for each host.
         self._plain: dict[str, list[int]] = {}
         self._patterned: list[int] = []

@@ -121,12 +121,12 @@ def default_config_path() -> str:
     Autotest's settings module looks in ``$AUTOTEST_TOP_PATH`` when it is
     set, else in its installed package.  There ``/etc/autotest/`` wins
     unless Autotest runs in a virtualenv.  Next come its checkout's root
-    and then ``client/``.  gcheck runs in its own interpreter, so it follows that
-    order with what it can see from outside: ``$AUTOTEST_TOP_PATH``, else
-    ``/etc/autotest/`` and an ``autotest`` package importable by gcheck's
-    Python; then the current directory as a checkout root,
-    ``/usr/local/autotest`` (Autotest's usual install directory) and the
-    current directory's ``client/``.  The first existing file wins.  Unlike
+    and then ``client/``.  gcheck runs in its own interpreter, so it follows
+    that order with what it can see from outside.  It tries
+    ``$AUTOTEST_TOP_PATH``, else ``/etc/autotest/`` and an ``autotest``
+    package importable by gcheck's Python.  Then it tries the current
+    directory as a checkout root, ``/usr/local/autotest`` (Autotest's usual
+    install directory) and the current directory's ``client/``.  The first existing file wins.  Unlike
     Autotest, a checkout root does not need a shadow file to count.
 
     Raises GcheckError when no candidate exists.

@@ -119,7 +119,7 @@ class ParseProblem:
 
 @dataclass
 class IniFile:
-    """Everything one file says, in the order it says it."""
+    """The contents of one file, in file order."""
 
     path: str
     role: str
@@ -132,7 +132,7 @@ class IniFile:
     defaults: dict[str, Assignment] = field(default_factory=dict)
     # Options read from rejected indented lines as if they were not
     # indented, so that their values can still be checked and shown in
-    # findings.  ConfigParser never sees these.
+    # findings.  ConfigParser never reads these.
     recovered: list[Assignment] = field(default_factory=list)
     # Why the file could not be opened, when the caller read it as empty
     # instead, as ConfigParser.read() skips a file it cannot open.
@@ -190,8 +190,8 @@ class _Pending:
 def parse(data: bytes, path: str, role: str = "global") -> IniFile:
     """Parse ``data`` as ConfigParser would, keeping every detail.
 
-    Never raises on any input: every rejected line becomes a
-    :class:`ParseProblem`.
+    No input makes it raise (a property test feeds it arbitrary bytes),
+    because every rejected line becomes a :class:`ParseProblem`.
     """
     result = IniFile(path=path, role=role)
     section: str | None = None

@@ -70,8 +70,8 @@ class SaveTargets:
 
         The host folder is opened without following a symbolic link, and
         every file is created, renamed and removed relative to that open
-        folder, so a link planted in the save folder (by whoever else can
-        write there) never redirects a write elsewhere.
+        folder, so a link planted in the save folder by another user who can
+        write there cannot redirect a write elsewhere.
         """
         folder = self.folders[host]
         try:

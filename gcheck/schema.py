@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -208,7 +209,7 @@ def _placeholder_name(template: str) -> str:
 
 
 def looks_secret(name: str) -> bool:
-    """Return whether an option name looks like it holds a password or key."""
+    """Return whether an option name looks like the name of a password or key."""
     name = name.lower()
     if any(stem in name for stem in _SECRET_STEMS):
         return True
@@ -217,7 +218,7 @@ def looks_secret(name: str) -> bool:
     words = [word for word in _WORD_SEPARATOR_RE.split(name) if word]
     if any(word in _SECRET_WORDS for word in words):
         return True
-    return any(pair in _SECRET_PAIRS for pair in zip(words, words[1:]))
+    return any(pair in _SECRET_PAIRS for pair in itertools.pairwise(words))
 
 
 def _placeholder_text(template: str, option: str) -> str | None:

@@ -51,11 +51,11 @@ def _fast_config_class() -> type:
     class FastSSHConfig(paramiko.SSHConfig):
         """Paramiko's ``SSHConfig``, with lookups that do not scan every block.
 
-        Paramiko 5.1 tests every block's patterns for every lookup, and asks
-        the system for the local user name once per block even when the
+        Paramiko 5.1 tests every block's patterns for every lookup, and looks
+        up the local user name once per block even when the
         block has no ``Match`` line.  An ssh_config with one ``Host`` block
         per drone then costs hosts x blocks pattern tests and password
-        database look-ups (3 s of CPU for 500 hosts).  Here a lookup sees
+        database look-ups (3 s of CPU for 500 hosts).  Here a lookup reads
         only the blocks that can apply: those whose ``Host`` line names the
         host literally, and every block with a wildcard, negation or
         ``Match``, in file order, so Paramiko's first-value-wins rule still

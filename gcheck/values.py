@@ -1,4 +1,4 @@
-"""How Autotest interprets a value: its settings module's ``get_value``.
+"""Autotest's interpretation of a value: its settings module's ``get_value``.
 
 These functions reproduce what the scheduler does with the effective
 configuration, so that gcheck's verdicts match what Autotest will do.
@@ -39,7 +39,7 @@ _NO_DEFAULT = object()
 
 @dataclass(frozen=True)
 class Value:
-    """What ``get_value`` returned, and whether the default was used."""
+    """The result of ``get_value``, and whether the default was used."""
 
     text: str | None
     defaulted: bool
@@ -324,7 +324,7 @@ def referenced_names(raw: str, names: Mapping[str, str]) -> set[str]:
 class Secrets:
     """The options of one config whose values must never be shown.
 
-    An option is secret when the schema says so (``Schema.is_secret``: a
+    An option is secret when the schema marks it (``Schema.is_secret``: a
     key marked secret, or a name such as ``db_pw``), or when the expansion
     of its ``%(name)s`` references inserts the value of a secret option.
     A shadow option counts its references in the shadow file too, because
@@ -369,7 +369,9 @@ class Secrets:
             return True
         if name not in inherited:
             return False
-        return any(self.schema.is_secret(s, name) for s in self.schema.sections_with(name))
+        return any(
+            self.schema.is_secret(s, name) for s in self.schema.sections_with(name)
+        )
 
     def _secret_in_shadow(self, section: str, name: str) -> bool:
         """Return whether the shadow merge put a secret into ``name``."""

@@ -1,7 +1,7 @@
 """Report what Python 2.7's ConfigParser makes of INI bytes (runs on Python 2.7).
 
 Protocol: one JSON object per line on stdin, ``{"cases": [...]}``, each case
-``{"global": TEXT, "shadow": TEXT or null}`` where TEXT holds the file's
+``{"global": TEXT, "shadow": TEXT or null}`` where TEXT contains the file's
 bytes as latin-1 code points.  For each request one JSON line comes back on
 stdout: ``{"results": [...]}``, one result per case with the keys
 ``global``, ``shadow`` (each file read alone) and ``merged`` (the global

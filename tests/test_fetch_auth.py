@@ -67,7 +67,7 @@ def test_agent_holds_encrypted_key(start_fleet, agent):
 
 def test_identities_only_ignores_other_agent_keys(start_fleet, agent):
     fleet = start_fleet({"drone01": "passphrase"})
-    # The agent holds a key the server accepts, but ssh_config names only
+    # The agent has a key the server accepts, but ssh_config names only
     # the encrypted key and sets IdentitiesOnly, so it is not offered.
     agent(fleet.client_key)
     [result] = fetch_all(hosts_of(fleet, ["drone01"]), QUICK)

@@ -1,7 +1,7 @@
 """fetch_all against real sshd hosts: every failure class, host keys, limits.
 
-One module-wide fleet holds two hosts of every kind the harness can
-make; tests that change known_hosts or need other timings start fleets
+One module-wide fleet contains two hosts of every kind the harness can
+make.  Tests that change known_hosts or need other timings start fleets
 of their own.
 """
 
@@ -163,7 +163,7 @@ def test_phase_timings_plausible(every_result):
         slow = by_name[f"slow-auth-{number}"].phases
         assert slow.auth > SLOW_AUTH
         assert slow.handshake < SLOW_AUTH
-    # Hosts that never answer end at their limit, not before.
+    # Hosts that never send a banner end at their limit, not before.
     assert by_name["silent-1"].phases.handshake >= QUICK.connect_timeout
     assert by_name["blackhole-1"].phases.connect >= QUICK.connect_timeout * 0.9
     assert by_name["hang-after-auth-1"].phases.transfer >= QUICK.transfer_timeout

@@ -1,6 +1,6 @@
 """gcheck's reader and overlay against the real Python 2.7 ConfigParser.
 
-Real Autotest files and generated files go to Python 2.7 in batches; the
+Real Autotest files and generated files go to Python 2.7 in batches.  The
 sections, options, raw values, ``get()`` results (or error kinds) and the
 shadow merge must come out the same from gcheck.
 """
@@ -21,8 +21,8 @@ from gcheck import config, reader
 HEADERS = [b"[a]", b"[b]", b"[DEFAULT]", b"[default]", b"[ a]", b"[a] x", b"[]", b"[a"]
 NAMES = [b"x", b"X", b"y", b"a", b"__name__", b"Q r", b"rem", b"\xc3\x84", b""]
 DELIMITERS = [b"=", b":", b" = ", b" : ", b"\t:"]
-# A bare "%s" next to "%(" prints the whole mapping, which Python 2 orders
-# by hash; gcheck does not reproduce that order, so it stays out.
+# A bare "%s" next to "%(" prints the whole mapping in Python 2's hash
+# order.  gcheck does not reproduce that order, so such values stay out.
 VALUES = [
     b"%(x)s",
     b"%(y)s",

@@ -23,9 +23,7 @@ DATA = Path(__file__).resolve().parent / "data" / "autotest"
 
 # Each secret text is unique, so a leak names the shape that caused it.
 SHAPES = {
-    "interpolated": (
-        "[AUTOTEST_WEB]\npassword: Sec-interp-1\nuser: u-%(password)s\n"
-    ),
+    "interpolated": ("[AUTOTEST_WEB]\npassword: Sec-interp-1\nuser: u-%(password)s\n"),
     "readonly": (
         "[AUTOTEST_WEB]\nreadonly_password: Sec-readonly-2\n"
         "readonly_user: %(readonly_password)s\n"
@@ -37,9 +35,7 @@ SHAPES = {
     "default section": (
         "[DEFAULT]\ndb_pw: Sec-default-4\n[SCHEDULER]\nnotify_email: %(db_pw)s\n"
     ),
-    "whole mapping": (
-        "[AUTOTEST_WEB]\npassword: Sec-mapping-5\nuser: %r%(host)s\n"
-    ),
+    "whole mapping": ("[AUTOTEST_WEB]\npassword: Sec-mapping-5\nuser: %r%(host)s\n"),
     "unknown names": (
         "[EXTRA]\npasword: Sec-misspelt-6\napi_key: Sec-apikey-7\n"
         "private-key: Sec-private-8\nssh_passphrase: Sec-phrase-9\n"

@@ -60,9 +60,7 @@ def _fallback(entry: Entry, spec: KeySpec) -> Finding:
 
 
 def _crash(subject: Subject, entry: Entry) -> Finding:
-    detail = (
-        "" if subject.is_secret(entry.section, entry.option) else entry.detail
-    )
+    detail = "" if subject.is_secret(entry.section, entry.option) else entry.detail
     reason = f" ({detail})" if detail else ""
     message = (
         f"{entry.option} mixes %(name)s with a '%' that Python's formatting "

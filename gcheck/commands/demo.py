@@ -5,7 +5,7 @@ process, with keys, an ssh_config and a known_hosts file in a temporary
 folder.  The check goes through gcheck's normal path: host key checks, the
 worker pool, phase timings, failure classification and drift.  On a normal
 end, an error, Ctrl-C or SIGTERM, the servers stop and the folder is
-removed; only an uncatchable signal such as SIGKILL leaves them behind.
+removed.  Only an uncatchable signal such as SIGKILL leaves them behind.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """A demo fleet: a temporary folder with keys and config files, and the SSH
 servers that serve each host's copy of global_config.ini.
 
-The folder holds everything a client needs to reach the fleet the way it
+The folder contains everything a client needs to reach the fleet the way it
 reaches a real one.  It contains an ssh_config with one ``Host`` block per
 demo host, a known_hosts file with every host key, the client's private
 key, and the reference global_config.ini that names the hosts.  :meth:`Fleet.stop`
