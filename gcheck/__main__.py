@@ -1,5 +1,3 @@
-import sys
+from gcheck.cli import run
 
-from gcheck.cli import main
-
-sys.exit(main())
+run()

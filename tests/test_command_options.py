@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import os
+import subprocess
 import sys
 
 import pytest
 
-from gcheck.cli import build_parser, main
+from gcheck.cli import build_parser, main, run
 from gcheck.commands.check import HELP_DEFAULTS
 from gcheck.fetch import FetchOptions
 
@@ -92,3 +94,26 @@ def test_closed_stdout_exits_with_sigpipe_status(monkeypatch, capsys):
         code = main(["explain", "--list"])
         monkeypatch.undo()
     assert code == 141
+
+
+def test_run_exits_with_command_status(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "argv", ["gcheck", "explain", "NO-SUCH-CODE"])
+    try:
+        with pytest.raises(SystemExit) as stop:
+            run()
+        frozen = gc.get_freeze_count()
+    finally:
+        gc.unfreeze()
+    assert stop.value.code == 2
+    assert frozen > 0
+
+
+def test_module_run_writes_output_and_status():
+    done = subprocess.run(
+        [sys.executable, "-m", "gcheck", "explain", "H304"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0
+    assert done.stdout.startswith("H304")
