@@ -29,7 +29,7 @@ import render
 import summary
 import workspace
 
-from tools import FANOUT, TOOLS, Tool, variants
+from tools import FANOUT, TOOLS, Tool, compile_gcheck, variants
 
 logger = logging.getLogger("bench.compare")
 
@@ -255,6 +255,7 @@ def main(argv: list[str] | None = None) -> int:
 
     skipped: dict[str, str] = {}
     tools = _runnable(args, skipped)
+    compile_gcheck(tools)
     result = {**_describe(args, argv), "skipped": skipped, "runs": []}
     root = args.results / f"compare-{result['started']}"
     for scenario in _scenarios(args):

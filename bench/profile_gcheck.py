@@ -22,7 +22,7 @@ from pathlib import Path
 import fleet
 import workspace
 
-from tools import SCRIPTS, TOOLS
+from tools import SCRIPTS, TOOLS, compile_gcheck
 
 BENCH = Path(__file__).resolve().parent
 
@@ -106,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     root = args.results / f"profile-{stamp}"
+    compile_gcheck([TOOLS["gcheck"]])
     names = fleet.host_names(args.hosts)
     global_bytes, shadow_bytes = workspace.reference_files(names)
     kinds = fleet.spread(names, 0, 0)
