@@ -1,10 +1,11 @@
 """``gcheck check``: is the fleet ready for a scheduler restart?
 
-The pipeline reads and validates the local reference config and builds
-the host inventory from it.  It fetches every enabled host's copy, reads
-and validates each copy with the same reader and schema, compares the
-copies with the baseline, and looks for slow authentication.  The result is data;
-:mod:`gcheck.report` renders it.
+The pipeline reads the local reference config and builds the host
+inventory from it.  It fetches every enabled host's copy, validating the
+reference while the hosts respond, then reads and validates each copy with
+the same reader and schema, compares the copies with the baseline, and
+looks for slow authentication.  The result is data; :mod:`gcheck.report`
+renders it.
 
 Copies with the same bytes are read and validated once (cached by content
 hash), so a fleet of identical copies costs one parse.
@@ -146,15 +147,12 @@ def run(
     host's failure is part of the result, since ``fetch_all`` returns it.
     """
     from gcheck import inventory
-    from gcheck.fetch import fetch_all
     from gcheck.schema import load as load_schema
-    from gcheck.validate import validate
 
     started = time.monotonic()
     schema = load_schema(options.schema)
     config_path = options.config_path or load.default_config_path()
     config = load.load(config_path, shadow=options.shadow_path)
-    reference = tuple(validate(config, schema))
     hosts = inventory.build(
         config,
         scheduler_user=options.scheduler_user,
@@ -163,17 +161,33 @@ def run(
         ssh_config=options.ssh_config,
     )
     targets = _save_targets(options.save_dir, config, hosts)
+    reference: list[Finding] = []
+
+    def validate_reference() -> None:
+        from gcheck.validate import validate
+
+        reference.extend(validate(config, schema))
 
     enabled = [host for host in hosts if not host.disabled]
     if on_start is not None:
         on_start(len(enabled))
     fetch_started = time.monotonic()
-    results = fetch_all(enabled, options.fetch, on_result=on_result) if enabled else []
+    results = _fetch(enabled, options.fetch, on_result, validate_reference)
     fetch_elapsed = time.monotonic() - fetch_started
 
     result = examine(config, reference, hosts, results, schema, options, targets)
     elapsed = time.monotonic() - started
     return replace(result, elapsed=elapsed, fetch_elapsed=fetch_elapsed)
+
+
+def _fetch(hosts, options, on_result, meanwhile) -> list[HostResult]:
+    """Fetch ``hosts``, running ``meanwhile`` during the fetch."""
+    from gcheck.fetch import fetch_all
+
+    if not hosts:
+        meanwhile()
+        return []
+    return fetch_all(hosts, options, on_result=on_result, meanwhile=meanwhile)
 
 
 def examine(

@@ -124,14 +124,17 @@ def fetch_all(
     hosts: Iterable[Host],
     options: FetchOptions | None = None,
     on_result: Callable[[HostResult], None] | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> list[HostResult]:
     """Fetch every host's files; return one result per host, in host order.
 
     ``on_result`` is called in the calling thread as each host ends.
+    ``meanwhile`` is called once in the calling thread after the workers
+    start, for local work that can run while the hosts respond.
     Every host is fetched, disabled ones included; callers filter first.
     """
     pool = _Pool(list(hosts), options or FetchOptions(), on_result)
-    return pool.run()
+    return pool.run(meanwhile)
 
 
 class _Pool:
@@ -171,12 +174,14 @@ class _Pool:
             for hop in (*host.jumps, host):
                 self.shared.known_hosts(hop.known_hosts_files)
 
-    def run(self) -> list[HostResult]:
+    def run(self, meanwhile: Callable[[], None] | None = None) -> list[HostResult]:
         ends = time.monotonic() + self.options.deadline
         workers = _workers_within_limit(min(self.options.workers, len(self.hosts)))
         for _ in range(workers):
             self._spawn()
         try:
+            if meanwhile is not None:
+                meanwhile()
             while len(self.results) < len(self.hosts):
                 now = time.monotonic()
                 if now >= ends:

@@ -57,6 +57,16 @@ def test_local_only_json(local_config, capsys):
     assert document["verdict"]["exit_code"] == 0
 
 
+def test_reference_validated_with_every_host_disabled(local_config, capsys):
+    text = local_config.read_text() + "localhost_disabled: 1\n"
+    local_config.write_text(text)
+    code = main(check_argv(local_config, "--format", "json", "--fail-on", "info"))
+    document = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert document["summary"]["disabled"] == 2
+    assert document["summary"]["findings"]["warning"] == 2
+
+
 def test_fail_on_info_fails(local_config, capsys):
     # The shipped file has info findings, which reach --fail-on info.
     assert main(check_argv(local_config, "--fail-on", "info")) == 1

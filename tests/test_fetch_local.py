@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from test_fetch_fleet import QUICK, hosts_of
 
@@ -39,6 +41,16 @@ def test_localhost_read_from_disk(tmp_path):
     assert result.phases.connect is None
     assert result.phases.auth is None
     assert result.phases.transfer >= 0
+
+
+def test_meanwhile_runs_once_in_calling_thread(tmp_path):
+    host = local_host(tmp_path, b"[SCHEDULER]\n", None)
+    threads = []
+    [result] = fetch_all(
+        [host], QUICK, meanwhile=lambda: threads.append(threading.current_thread())
+    )
+    assert result.ok
+    assert threads == [threading.main_thread()]
 
 
 def test_localhost_without_shadow(tmp_path):
