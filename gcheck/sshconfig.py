@@ -74,6 +74,10 @@ def _fast_config_class() -> type:
             # inventory sets, so expand_proxy_command() expands it there.
             if key == "proxycommand":
                 return value
+            # Every token starts with "%" or is "~", and Paramiko computes
+            # them all (the local user's lookup too) before reading the value.
+            if isinstance(value, str) and "%" not in value and "~" not in value:
+                return value
             return super()._tokenize(config, target_hostname, key, value)
 
         def _does_match(self, match_list, *args, **kwargs):
@@ -84,7 +88,12 @@ def _fast_config_class() -> type:
         def _canonicalizes(self) -> bool:
             # A canonical name is looked up again under a name this index
             # was not asked for, so such files take Paramiko's full scan.
-            return any("canonicalizehostname" in b["config"] for b in self._config)
+            found = self.__dict__.get("_canonical")
+            if found is None:
+                found = self._canonical = any(
+                    "canonicalizehostname" in b["config"] for b in self._config
+                )
+            return found
 
         def _blocks_for(self, hostname: str) -> list:
             index = self.__dict__.get("_literal_index")

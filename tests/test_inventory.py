@@ -421,3 +421,16 @@ def test_binary_ssh_config_error_is_escaped(tmp_path):
     assert problem.startswith("invalid ssh_config: ")
     assert "\\x7fELF\\x02\\x01\\x1b[31m\\xd0\\xff zz" in problem
     assert problem.isprintable()
+
+
+def test_ssh_config_tokens_expanded(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    config = SshConfig(
+        "Host drone01\n  HostName %h.lab\n  IdentityFile ~/.ssh/k_%h\n"
+        "  User plain\n  Port 2222\n"
+    )
+    settings = config.settings("drone01")
+    assert settings.hostname == "drone01.lab"
+    assert settings.identity_files == (f"{tmp_path}/.ssh/k_drone01.lab",)
+    assert settings.user == "plain"
+    assert settings.port == 2222
