@@ -80,6 +80,16 @@ def _fast_config_class() -> type:
                 return value
             return super()._tokenize(config, target_hostname, key, value)
 
+        def _pattern_matches(self, patterns, target):
+            # fnmatch compiles a regular expression for each new pattern, and
+            # a file with a Host block per drone has hundreds of them.  A
+            # pattern without wildcards or negation matches only itself.
+            if hasattr(patterns, "split"):
+                patterns = patterns.split(",")
+            if not any(char in pattern for pattern in patterns for char in "*?[!"):
+                return target in patterns
+            return super()._pattern_matches(patterns, target)
+
         def _does_match(self, match_list, *args, **kwargs):
             if not match_list:
                 return []

@@ -434,3 +434,21 @@ def test_ssh_config_tokens_expanded(tmp_path, monkeypatch):
     assert settings.identity_files == (f"{tmp_path}/.ssh/k_drone01.lab",)
     assert settings.user == "plain"
     assert settings.port == 2222
+
+
+@pytest.mark.parametrize(
+    "name", ["drone01", "drone02", "Drone01", "drone1", "results01", "other"]
+)
+def test_ssh_config_lookup_agrees_with_paramiko(name):
+    import paramiko
+
+    text = (
+        "Host drone01 results01\n  User literal\n"
+        "Host drone0[2] !results01\n  Port 2201\n"
+        "Host Drone01\n  User upper\n"
+        "Host drone?\n  Port 2202\n"
+        "Host *\n  IdentityFile /keys/%h\n"
+    )
+    ours = SshConfig(text).lookup(name)
+    theirs = dict(paramiko.SSHConfig.from_text(text).lookup(name))
+    assert ours == theirs
