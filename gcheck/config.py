@@ -101,6 +101,9 @@ class Config:
         if found is None:
             reason = "section" if not self.has_section(section) else "option"
             return Lookup(None, f"no-{reason}")
+        if "%(" not in found.raw:
+            # ConfigParser returns a value without a reference as it is.
+            return Lookup(found.raw)
         return interpolate(found.raw, self._names(section))
 
     def _names(self, section: str) -> dict[str, str]:

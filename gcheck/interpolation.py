@@ -50,6 +50,8 @@ class Lookup:
 def interpolate(raw: str, names: Mapping[str, str]) -> Lookup:
     """Expand ``raw`` against ``names`` (lower-case option names to values)."""
     value = encode(raw)
+    if b"%(" not in value:
+        return Lookup(raw)
     mapping = {encode(name): encode(text) for name, text in names.items()}
     for _ in range(MAX_INTERPOLATION_DEPTH):
         if not value or b"%(" not in value:
