@@ -10,7 +10,7 @@ import pytest
 
 from gcheck import __version__
 from gcheck.findings import Finding, Severity, catalogue
-from gcheck.report import FORMATS, formatter, render_validation, use_color
+from gcheck.report import FORMATS, base, formatter, render_validation, use_color
 from gcheck.report.github import annotation
 
 FILES = ["conf/global_config.ini", "conf/shadow_config.ini"]
@@ -199,3 +199,24 @@ def test_every_format_has_a_formatter(fmt):
 def test_unknown_format_rejected():
     with pytest.raises(ValueError, match="unknown output format 'yaml'"):
         formatter("yaml", io.StringIO())
+
+
+class CountingStream(io.StringIO):
+    """A text stream that counts the calls to write()."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes = 0
+
+    def write(self, text: str) -> int:
+        self.writes += 1
+        return super().write(text)
+
+
+def test_dump_json_writes_once():
+    stream = CountingStream()
+    base.dump_json({"host": "dr\u00f6ne", "ports": [22]}, stream)
+    assert stream.writes == 1
+    assert stream.getvalue() == (
+        '{\n  "host": "dr\\u00f6ne",\n  "ports": [\n    22\n  ]\n}\n'
+    )

@@ -6,7 +6,6 @@ Nothing is fetched: the command reads the config and ssh_config only.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import IO
 
@@ -81,13 +80,14 @@ def host_record(host) -> dict:
 
 def write_json(hosts, config_path: str, stream: IO[str]) -> None:
     """Write the inventory as a JSON document with ``format_version``."""
+    from gcheck.report.base import dump_json
+
     document = {
         "format_version": FORMAT_VERSION,
         "config": config_path,
         "hosts": [host_record(host) for host in hosts],
     }
-    json.dump(document, stream, indent=2)
-    stream.write("\n")
+    dump_json(document, stream)
 
 
 def write_text(hosts, config_path: str, stream: IO[str]) -> None:

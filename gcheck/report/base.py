@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import IO, TYPE_CHECKING
@@ -14,6 +15,15 @@ if TYPE_CHECKING:
 
 # Worst first: the order of counts in summaries.
 SEVERITIES = (Severity.ERROR, Severity.WARNING, Severity.INFO)
+
+
+def dump_json(document, stream: IO[str]) -> None:
+    """Write ``document`` as indented ASCII JSON and a newline, in one write.
+
+    ``json.dump`` writes each token separately, which on an unbuffered
+    stream (PYTHONUNBUFFERED=1) is one system call per token.
+    """
+    stream.write(json.dumps(document, indent=2, ensure_ascii=True) + "\n")
 
 
 class Formatter(abc.ABC):

@@ -6,7 +6,6 @@ meaning; new fields may appear within a version.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -50,8 +49,7 @@ class JsonFormatter(base.Formatter):
         self._write(check_document(result))
 
     def _write(self, document: dict) -> None:
-        json.dump(document, self.stream, indent=2, ensure_ascii=True)
-        self.stream.write("\n")
+        base.dump_json(document, self.stream)
 
 
 FORMATTER = JsonFormatter

@@ -8,7 +8,6 @@ location named after the host, because the file it concerns is remote.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import urllib.parse
@@ -121,8 +120,7 @@ class SarifFormatter(base.Formatter):
         self._write(document(result.findings()))
 
     def _write(self, log: dict) -> None:
-        json.dump(log, self.stream, indent=2, ensure_ascii=True)
-        self.stream.write("\n")
+        base.dump_json(log, self.stream)
 
 
 FORMATTER = SarifFormatter
