@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import socket
 import threading
 
 import pytest
@@ -223,3 +225,25 @@ def test_failing_proxy_command(start_fleet, tmp_path):
     [result] = fetch_all(hosts_of(fleet, ["behind"], ssh_config=ssh_config), QUICK)
     assert result.failure.code == "H104"
     assert result.failure.message.endswith("(through ProxyCommand exit 3)")
+
+
+def test_tcp_socket_sends_without_delay():
+    from gcheck.fetch_session import Session, Shared
+
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = server.getsockname()[1]
+        host = dataclasses.replace(_remote_host(), hostname="127.0.0.1", port=port)
+        session = Session(host, Shared(QUICK))
+        try:
+            sock = session._tcp(host)
+            delay_off = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+        finally:
+            session.close()
+    assert delay_off == 1
+
+
+def _remote_host():
+    text = b"[SCHEDULER]\ndrones: drone01\ndrone_installation_directory: /x\n"
+    config = build(reader.parse(text, "/nonexistent/global_config.ini"))
+    hosts = inventory.build(config, scheduler_user="u", ssh_config="/dev/null")
+    return next(host for host in hosts if host.name == "drone01")
