@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import socket
 import threading
@@ -228,6 +229,30 @@ def test_failing_proxy_command(start_fleet, tmp_path):
 
 
 def test_tcp_socket_sends_without_delay():
+    with _connected_session() as (sock, _):
+        delay_off = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+    assert delay_off == 1
+
+
+def test_tcp_socket_acknowledges_at_once():
+    with _connected_session() as (sock, peer):
+        # A few round trips put a plain socket in delayed-ACK mode,
+        # where TCP_QUICKACK reads 0.
+        for _ in range(4):
+            peer.sendall(b"ping")
+            assert sock.recv(16) == b"ping"
+            sock.sendall(b"pong")
+            assert peer.recv(16) == b"pong"
+        peer.sendall(b"last")
+        assert sock.recv(16) == b"last"
+        quick = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK)
+        timeout = sock.gettimeout()
+    assert quick == 1
+    assert timeout == QUICK.connect_timeout
+
+
+@contextlib.contextmanager
+def _connected_session():
     from gcheck.fetch_session import Session, Shared
 
     with socket.create_server(("127.0.0.1", 0)) as server:
@@ -236,10 +261,11 @@ def test_tcp_socket_sends_without_delay():
         session = Session(host, Shared(QUICK))
         try:
             sock = session._tcp(host)
-            delay_off = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+            peer, _ = server.accept()
+            with peer:
+                yield sock, peer
         finally:
             session.close()
-    assert delay_off == 1
 
 
 def _remote_host():
