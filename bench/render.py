@@ -48,7 +48,10 @@ def targets_table(goals: list[Target]) -> str:
         measured = "not measured"
         verdict = "not measured"
         if goal.measured is not None:
-            measured = f"{goal.measured:.2f} {goal.unit}"
+            # Ratios get a third decimal, so that a value just over its
+            # limit does not print as the limit itself.
+            digits = 3 if goal.unit == "x" else 2
+            measured = f"{goal.measured:.{digits}f} {goal.unit}"
             verdict = "met" if goal.met else "not met"
         limit = f"at most {goal.limit:.2f} {goal.unit}"
         body.append([goal.goal, limit, measured, verdict])

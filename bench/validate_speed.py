@@ -21,6 +21,8 @@ import sys
 import time
 from pathlib import Path
 
+from tools import TOOLS, compile_gcheck
+
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "tests" / "data" / "autotest" / "global_config.ini"
 PYTHON2 = "/root/.pyenv/versions/2.7.18/bin/python2.7"
@@ -96,6 +98,7 @@ def main() -> int:
     parser.add_argument("file", nargs="?", default=str(SHIPPED))
     parser.add_argument("--repeat", type=int, default=21, help="runs of each command")
     args = parser.parse_args()
+    compile_gcheck([TOOLS["gcheck"]])
     report(measure(commands(args.file), args.repeat), args.file)
     return 0
 
