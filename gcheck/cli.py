@@ -8,6 +8,7 @@ them and turns a :class:`GcheckError` into one line on stderr and exit 2.
 from __future__ import annotations
 
 import argparse
+import errno
 import gc
 import logging
 import os
@@ -24,6 +25,8 @@ DEBUG_ON = ("1", "true", "yes", "on")
 # what a shell reports for a program killed by SIGPIPE, so a pipeline is
 # never mistaken for "findings" (1) or "could not run" (2).
 EXIT_BROKEN_PIPE = 128 + 13
+# Errors of a write to a full disk or over a size or quota limit.
+OUTPUT_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -90,7 +93,11 @@ def _main(argv: Sequence[str] | None) -> int:
     _configure_logging(args.debug)
 
     try:
-        return args.run(args)
+        code = args.run(args)
+        # Write out what is buffered now, so that a failed write is
+        # reported here instead of while the interpreter shuts down.
+        sys.stdout.flush()
+        return code
     except GcheckError as error:
         print(f"gcheck: error: {error.message}", file=sys.stderr)
         if error.hint:
@@ -98,11 +105,25 @@ def _main(argv: Sequence[str] | None) -> int:
         log.debug("stopped", exc_info=True)
         return error.exit_code
     except BrokenPipeError:
-        # Point stdout at /dev/null so that the interpreter's final flush
-        # does not raise a second time while exiting.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _drop_stdout()
         return EXIT_BROKEN_PIPE
+    except OSError as error:
+        # Only writes fail with these, and --save reports its own errors,
+        # so the failed write was the output.
+        if error.errno not in OUTPUT_FULL:
+            raise
+        _drop_stdout()
+        print(
+            f"gcheck: error: cannot write the output: {error.strerror}", file=sys.stderr
+        )
+        return 2
+
+
+def _drop_stdout() -> None:
+    # Point stdout at /dev/null so that the interpreter's final flush
+    # does not raise a second time while exiting.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def _configure_logging(debug: bool) -> None:

@@ -117,3 +117,21 @@ def test_module_run_writes_output_and_status():
     )
     assert done.returncode == 0
     assert done.stdout.startswith("H304")
+
+
+def test_full_output_exits_2_with_message(data_dir, capsys, monkeypatch):
+    argv = [
+        "hosts",
+        "--format",
+        "json",
+        "--config",
+        str(data_dir / "global_config.ini"),
+    ]
+    with open("/dev/full", "w") as full:
+        monkeypatch.setattr(sys, "stdout", full)
+        code = main([*argv, "-F", "/dev/null"])
+        monkeypatch.undo()
+    assert code == 2
+    assert capsys.readouterr().err == (
+        "gcheck: error: cannot write the output: No space left on device\n"
+    )

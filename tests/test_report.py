@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import xml.etree.ElementTree as ET
@@ -220,3 +221,41 @@ def test_dump_json_writes_once():
     assert stream.getvalue() == (
         '{\n  "host": "dr\\u00f6ne",\n  "ports": [\n    22\n  ]\n}\n'
     )
+
+
+class ShortWrites(io.RawIOBase):
+    """A raw output that takes at most ``step`` bytes a call, ``room`` in all."""
+
+    def __init__(self, step: int, room: int) -> None:
+        self.step = step
+        self.room = room
+        self.data = bytearray()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, chunk) -> int:
+        if len(self.data) >= self.room:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        accepted = bytes(chunk[: min(self.step, self.room - len(self.data))])
+        self.data += accepted
+        return len(accepted)
+
+
+def unbuffered_text(raw: ShortWrites) -> io.TextIOWrapper:
+    # What PYTHONUNBUFFERED=1 gives sys.stdout: no binary buffer in between.
+    return io.TextIOWrapper(raw, encoding="utf-8", write_through=True)
+
+
+def test_write_all_completes_short_writes():
+    raw = ShortWrites(step=1000, room=10**6)
+    base.write_all(unbuffered_text(raw), "x" * 5500)
+    assert bytes(raw.data) == b"x" * 5500
+
+
+def test_write_all_reports_full_output():
+    raw = ShortWrites(step=1000, room=3000)
+    with pytest.raises(OSError) as failure:
+        base.dump_json({"hosts": ["drone"] * 2000}, unbuffered_text(raw))
+    assert failure.value.errno == errno.ENOSPC
+    assert len(raw.data) == 3000

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+import errno
 import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -18,12 +19,37 @@ SEVERITIES = (Severity.ERROR, Severity.WARNING, Severity.INFO)
 
 
 def dump_json(document, stream: IO[str]) -> None:
-    """Write ``document`` as indented ASCII JSON and a newline, in one write.
+    """Write ``document`` as indented ASCII JSON and a newline, in one piece.
 
     ``json.dump`` writes each token separately, which on an unbuffered
     stream (PYTHONUNBUFFERED=1) is one system call per token.
     """
-    stream.write(json.dumps(document, indent=2, ensure_ascii=True) + "\n")
+    write_all(stream, json.dumps(document, indent=2, ensure_ascii=True) + "\n")
+
+
+def write_all(stream: IO[str], text: str) -> None:
+    """Write all of ``text`` to ``stream``, or raise ``OSError``.
+
+    With PYTHONUNBUFFERED=1, ``sys.stdout`` writes straight to the file,
+    and the text layer drops what a short write (a full disk, a pipe whose
+    reader left) did not take.  Writing the bytes in a loop makes the
+    rest fail with the error instead.
+    """
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:
+        stream.write(text)
+        return
+    stream.flush()
+    data = memoryview(
+        text.encode(stream.encoding or "utf-8", stream.errors or "strict")
+    )
+    while data:
+        written = buffer.write(data)
+        if not written:
+            # A non-blocking output that is full: fail rather than spin.
+            raise BlockingIOError(errno.EAGAIN, "the output accepts no more data")
+        data = data[written:]
+    buffer.flush()
 
 
 class Formatter(abc.ABC):

@@ -109,9 +109,8 @@ def write(stream, suite: Suite) -> None:
         root.set(attribute, element.get(attribute))
     root.append(element)
     ET.indent(root)
-    stream.write('<?xml version="1.0" encoding="utf-8"?>\n')
-    stream.write(ET.tostring(root, encoding="unicode"))
-    stream.write("\n")
+    body = ET.tostring(root, encoding="unicode")
+    base.write_all(stream, f'<?xml version="1.0" encoding="utf-8"?>\n{body}\n')
 
 
 class JunitFormatter(base.Formatter):
