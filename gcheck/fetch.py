@@ -224,12 +224,17 @@ class _Pool:
             item = self.done.get(timeout=timeout)
         except queue.Empty:
             return
+        self._store(*item)
+        self._drain()
+
+    def _drain(self) -> None:
+        """Store every result that is waiting, without waiting for more."""
         while True:
-            self._store(*item)
             try:
                 item = self.done.get_nowait()
             except queue.Empty:
                 return
+            self._store(*item)
 
     def _store(self, index: int, result: HostResult) -> None:
         if index in self.results:
@@ -272,6 +277,9 @@ class _Pool:
             running = dict(self.active)
         for session in running.values():
             session.abort()
+        # Hosts that ended while the calling thread was busy elsewhere
+        # (``meanwhile``) have results waiting, and keep them.
+        self._drain()
         deadline = self.options.deadline
         for index, host in enumerate(self.hosts):
             if index in self.results:

@@ -6,6 +6,7 @@ import contextlib
 import dataclasses
 import socket
 import threading
+import time
 
 import pytest
 from test_fetch_fleet import QUICK, hosts_of
@@ -54,6 +55,14 @@ def test_meanwhile_runs_once_in_calling_thread(tmp_path):
     )
     assert result.ok
     assert threads == [threading.main_thread()]
+
+
+def test_host_done_during_slow_meanwhile_keeps_result(tmp_path):
+    host = local_host(tmp_path, b"[SCHEDULER]\n", None)
+    options = dataclasses.replace(QUICK, deadline=0.2)
+    [result] = fetch_all([host], options, meanwhile=lambda: time.sleep(1.0))
+    assert result.ok
+    assert result.failure is None
 
 
 def test_localhost_without_shadow(tmp_path):
