@@ -11,7 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from gcheck.interpolation import Lookup, interpolate
+from gcheck.interpolation import (
+    Lookup,
+    encode_names,
+    interpolate,
+    interpolate_encoded,
+)
 from gcheck.reader import (
     DEFAULT_SECTION,
     NAME_OPTION,
@@ -65,6 +70,11 @@ class Config:
     # Shadow sections the merge cannot add because ConfigParser's
     # add_section() rejects "default" in any case: Autotest stops too.
     rejected_sections: list[Header] = field(default_factory=list)
+    # Each section's names for get(), encoded once.  NOTE: filled on first
+    # use, so the sections must not change after build() returns.
+    _encoded: dict[str, dict[bytes, bytes]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def section_names(self) -> list[str]:
         """Return the sections, ``[DEFAULT]`` excluded, in file order."""
@@ -104,7 +114,9 @@ class Config:
         if "%(" not in found.raw:
             # ConfigParser returns a value without a reference as it is.
             return Lookup(found.raw)
-        return interpolate(found.raw, self._names(section))
+        if section not in self._encoded:
+            self._encoded[section] = encode_names(self._names(section))
+        return interpolate_encoded(found.raw, self._encoded[section])
 
     def _names(self, section: str) -> dict[str, str]:
         """Return the names ``%(name)s`` can refer to in ``section``."""

@@ -49,10 +49,19 @@ class Lookup:
 
 def interpolate(raw: str, names: Mapping[str, str]) -> Lookup:
     """Expand ``raw`` against ``names`` (lower-case option names to values)."""
-    value = encode(raw)
-    if b"%(" not in value:
+    if "%(" not in raw:
         return Lookup(raw)
-    mapping = {encode(name): encode(text) for name, text in names.items()}
+    return interpolate_encoded(raw, encode_names(names))
+
+
+def encode_names(names: Mapping[str, str]) -> dict[bytes, bytes]:
+    """Return ``names`` as the bytes that ``%`` formatting works on."""
+    return {encode(name): encode(text) for name, text in names.items()}
+
+
+def interpolate_encoded(raw: str, mapping: Mapping[bytes, bytes]) -> Lookup:
+    """Expand ``raw`` against names and values already encoded to bytes."""
+    value = encode(raw)
     for _ in range(MAX_INTERPOLATION_DEPTH):
         if not value or b"%(" not in value:
             return Lookup(decode(value))
