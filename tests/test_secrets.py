@@ -279,18 +279,24 @@ def test_name_does_not_look_secret(name):
     assert not looks_secret(name)
 
 
+def count_calls(monkeypatch, cls, name: str) -> list:
+    """Record the first argument of each call to ``cls.name``."""
+    calls = []
+    original = getattr(cls, name)
+
+    def counting(self, argument):
+        calls.append(argument)
+        return original(self, argument)
+
+    monkeypatch.setattr(cls, name, counting)
+    return calls
+
+
 def test_secrets_read_each_section_once(monkeypatch):
     lines = ["[SCHEDULER]", "db_pw: hidden"]
     lines += [f"key_{i}: %(db_pw)s/{i}" for i in range(30)]
     config = build(parse("\n".join(lines).encode() + b"\n", "global_config.ini"))
-    calls = []
-    original = type(config).options
-
-    def counting(self, section):
-        calls.append(section)
-        return original(self, section)
-
-    monkeypatch.setattr(type(config), "options", counting)
+    calls = count_calls(monkeypatch, type(config), "options")
     secrets = Secrets(config, load_schema("autotest"))
     found = [secrets.is_secret("SCHEDULER", f"key_{i}") for i in range(30)]
     assert found == [True] * 30
@@ -300,14 +306,7 @@ def test_secrets_read_each_section_once(monkeypatch):
 def test_config_get_encodes_names_once(monkeypatch):
     lines = ["[SCHEDULER]", "base: /x"] + [f"key_{i}: %(base)s/{i}" for i in range(30)]
     config = build(parse("\n".join(lines).encode() + b"\n", "global_config.ini"))
-    calls = []
-    original = type(config)._names
-
-    def counting(self, section):
-        calls.append(section)
-        return original(self, section)
-
-    monkeypatch.setattr(type(config), "_names", counting)
+    calls = count_calls(monkeypatch, type(config), "_names")
     values = [config.get("SCHEDULER", f"key_{i}").value for i in range(30)]
     assert values == [f"/x/{i}" for i in range(30)]
     assert calls == ["SCHEDULER"]
