@@ -24,7 +24,7 @@ import subprocess
 import threading
 import time
 
-from gcheck import fetch_auth, fetch_files, hostkeys, values
+from gcheck import fetch_auth, fetch_files, hostkeys, inventory, values
 from gcheck.fetch_errors import (
     AUTH,
     CONNECT,
@@ -151,15 +151,28 @@ class Session:
             self.hop = hop.name
             transport = self._login(hop, sock, in_phase=False)
             self._set_limit(CONNECT, self.options.connect_timeout)
-            sock = transport.open_channel(
+            sock = self._forward(transport, target)
+        self.hop = None
+        self._set_limit(CONNECT, self.options.connect_timeout)
+        return sock
+
+    def _forward(self, transport, target):
+        """Open a channel from the jump host's ``transport`` to ``target``."""
+        from paramiko import ChannelException
+
+        try:
+            return transport.open_channel(
                 "direct-tcpip",
                 (target.hostname, target.port),
                 ("", 0),
                 timeout=self.options.connect_timeout,
             )
-        self.hop = None
-        self._set_limit(CONNECT, self.options.connect_timeout)
-        return sock
+        except ChannelException as error:
+            # The jump host says only that its own connection failed.
+            address = inventory.address(target.hostname, target.port)
+            raise HostFailure(
+                "H107", f"could not connect on to {address} ({error.text})"
+            ) from error
 
     def _proxy_command(self, command: str) -> socket.socket:
         """Run ProxyCommand as OpenSSH does, on one end of a socket pair.

@@ -197,6 +197,17 @@ def test_failed_jump_names_jump_host(start_fleet, tmp_path):
     assert result.failure.message.startswith("jump host bastion: ")
 
 
+def test_jump_to_closed_port_names_target(start_fleet, tmp_path):
+    fleet = start_fleet({"bastion": "ok", "target": "refused"})
+    ssh_config = jump_config(fleet, tmp_path, "bastion")
+    [result] = fetch_all(hosts_of(fleet, ["behind"], ssh_config=ssh_config), QUICK)
+    target = fleet.address("target")
+    assert result.failure.code == "H107"
+    assert result.failure.message == (
+        f"jump host bastion: could not connect on to {target}:22 (Connect failed)"
+    )
+
+
 def test_jump_host_rejects_login(start_fleet, tmp_path):
     fleet = start_fleet({"bastion": "reject-login", "target": "ok"})
     ssh_config = jump_config(fleet, tmp_path, "bastion")
