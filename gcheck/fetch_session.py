@@ -168,7 +168,7 @@ class Session:
                 timeout=self.options.connect_timeout,
             )
         except ChannelException as error:
-            # The jump host says only that its own connection failed.
+            # The jump host reports only that its own connection failed.
             address = inventory.address(target.hostname, target.port)
             raise HostFailure(
                 "H107", f"could not connect on to {address} ({error.text})"
