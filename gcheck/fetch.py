@@ -275,11 +275,12 @@ class _Pool:
         """Report every host without a result as stopped by the deadline."""
         with self.lock:
             running = dict(self.active)
+        # Hosts that ended while the calling thread was busy elsewhere
+        # (``meanwhile``) have results waiting, and keep them.  This comes
+        # before the aborts, whose failures must not replace H501.
+        self._drain()
         for session in running.values():
             session.abort()
-        # Hosts that ended while the calling thread was busy elsewhere
-        # (``meanwhile``) have results waiting, and keep them.
-        self._drain()
         deadline = self.options.deadline
         for index, host in enumerate(self.hosts):
             if index in self.results:
