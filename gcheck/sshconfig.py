@@ -3,6 +3,12 @@
 Paramiko's ``SSHConfig`` (5.1) ignores ``Include`` and treats the value
 ``none`` of ``ProxyJump`` as a host name.  This module inlines included
 files before Paramiko parses the text, and reads ``none`` as "no jump".
+
+NOTE: lookups still differ from ``ssh -G`` (OpenSSH 9.2) where Paramiko
+differs: host names are matched without lower-casing, ``Match user`` is
+ignored and ``Match host`` sees the name before ``HostName`` applies,
+tokens in ``UserKnownHostsFile`` are not expanded, and ``%r`` in
+``IdentityFile`` is ssh_config's ``User``, not the login gcheck uses.
 """
 
 from __future__ import annotations
