@@ -13,6 +13,7 @@ from gcheck import __version__
 from gcheck.findings import Finding, Severity, catalogue
 from gcheck.report import FORMATS, base, formatter, render_validation, use_color
 from gcheck.report.github import annotation
+from gcheck.report.text import Writer
 
 FILES = ["conf/global_config.ini", "conf/shadow_config.ini"]
 FINDINGS = [
@@ -259,3 +260,10 @@ def test_write_all_reports_full_output():
         base.dump_json({"hosts": ["drone"] * 2000}, unbuffered_text(raw))
     assert failure.value.errno == errno.ENOSPC
     assert len(raw.data) == 3000
+
+
+def test_text_lines_survive_short_writes():
+    raw = ShortWrites(step=7, room=10**6)
+    writer = Writer(unbuffered_text(raw))
+    writer.line("a" * 50, ("b" * 20, "bold"))
+    assert bytes(raw.data) == b"a" * 50 + b"b" * 20 + b"\n"

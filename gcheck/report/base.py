@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import abc
 import errno
+import io
 import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -36,7 +37,8 @@ def write_all(stream: IO[str], text: str) -> None:
     rest fail with the error instead.
     """
     buffer = getattr(stream, "buffer", None)
-    if buffer is None:
+    if not isinstance(buffer, io.RawIOBase):
+        # A buffered binary layer writes everything or raises.
         stream.write(text)
         return
     stream.flush()

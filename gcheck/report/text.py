@@ -36,7 +36,7 @@ class Writer:
     def line(self, *segments: str | tuple[str, str]) -> None:
         """Write one line; styles are ignored."""
         parts = [s[0] if isinstance(s, tuple) else s for s in segments]
-        self.stream.write("".join(parts) + "\n")
+        base.write_all(self.stream, "".join(parts) + "\n")
 
     def finding(self, finding: Finding, indent: str = "") -> None:
         """Write a finding as ``location: severity CODE message`` and its hint."""
