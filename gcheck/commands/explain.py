@@ -54,7 +54,9 @@ def run(args) -> int:
     if args.list:
         write_list(sys.stdout)
     elif args.rst:
-        sys.stdout.write(reference_rst())
+        from gcheck.report.base import write_all
+
+        write_all(sys.stdout, reference_rst())
     elif args.code:
         write_long_form(lookup(args.code), sys.stdout)
     else:

@@ -60,14 +60,14 @@ class GithubFormatter(base.Formatter):
 
     def validation(self, findings: Sequence[Finding], files: Sequence[str]) -> None:
         for finding in findings:
-            self.stream.write(annotation(finding) + "\n")
-        self.stream.write(base.validation_summary(findings, files) + "\n")
+            base.write_all(self.stream, annotation(finding) + "\n")
+        base.write_all(self.stream, base.validation_summary(findings, files) + "\n")
 
     def check(self, result: CheckResult) -> None:
         for finding in result.findings():
-            self.stream.write(annotation(finding) + "\n")
-        self.stream.write(f"{base.counts_text(result.findings())}\n")
-        self.stream.write(f"{result.verdict.sentence}\n")
+            base.write_all(self.stream, annotation(finding) + "\n")
+        base.write_all(self.stream, f"{base.counts_text(result.findings())}\n")
+        base.write_all(self.stream, f"{result.verdict.sentence}\n")
 
 
 FORMATTER = GithubFormatter
