@@ -148,16 +148,22 @@ def _host(config, name, roles, scheduler_user, ssh) -> Host:
         proxy_jump=settings.proxy_jump,
         proxy_command=proxy_command,
         jumps=_jumps(settings.proxy_jump, ssh),
-        **_ssh_fields(settings),
+        **_ssh_fields(settings, login),
     )
 
 
-def _ssh_fields(settings: HostSettings, port: int | None = None) -> dict:
-    """Return the :class:`Host` fields that ssh_config decides."""
+def _ssh_fields(settings: HostSettings, login: str, port: int | None = None) -> dict:
+    """Return the :class:`Host` fields that ssh_config decides.
+
+    ``%r`` in an identity file is ``login``, as OpenSSH expands it with
+    the user it logs in as.
+    """
     return {
         "hostname": settings.hostname,
         "port": port or settings.port,
-        "identity_files": settings.identity_files,
+        "identity_files": tuple(
+            path.replace("%r", login) for path in settings.identity_files
+        ),
         "known_hosts_files": settings.known_hosts_files,
         "identities_only": settings.identities_only,
         "hash_known_hosts": settings.hash_known_hosts,
@@ -284,7 +290,7 @@ def _jumps(proxy_jump: str | None, ssh) -> tuple[Host, ...]:
                 disabled=False,
                 local=False,
                 proxy_jump=None,
-                **_ssh_fields(settings, port),
+                **_ssh_fields(settings, login, port),
             )
         )
     return tuple(hops)

@@ -7,8 +7,7 @@ files before Paramiko parses the text, and reads ``none`` as "no jump".
 NOTE: lookups still differ from ``ssh -G`` (OpenSSH 9.2) where Paramiko
 differs: host names are matched without lower-casing, ``Match user`` is
 ignored and ``Match host`` sees the name before ``HostName`` applies,
-tokens in ``UserKnownHostsFile`` are not expanded, and ``%r`` in
-``IdentityFile`` is ssh_config's ``User``, not the login gcheck uses.
+and tokens in ``UserKnownHostsFile`` are not expanded.
 """
 
 from __future__ import annotations
@@ -80,6 +79,14 @@ def _fast_config_class() -> type:
             # inventory sets, so expand_proxy_command() expands it there.
             if key == "proxycommand":
                 return value
+            # IdentityFile's %r is that login too, so it is kept for the
+            # inventory to fill in, instead of ssh_config's User as Paramiko does.
+            if key == "identityfile" and isinstance(value, str) and "%r" in value:
+                tokenize = super()._tokenize
+                parts = value.split("%r")
+                return "%r".join(
+                    tokenize(config, target_hostname, key, part) for part in parts
+                )
             # Every token starts with "%" or is "~", and Paramiko computes
             # them all (the local user's lookup too) before reading the value.
             if isinstance(value, str) and "%" not in value and "~" not in value:

@@ -452,3 +452,16 @@ def test_ssh_config_lookup_agrees_with_paramiko(name):
     ours = SshConfig(text).lookup(name)
     theirs = dict(paramiko.SSHConfig.from_text(text).lookup(name))
     assert ours == theirs
+
+
+def test_identity_file_login_token_is_login(tmp_path):
+    ssh_config = tmp_path / "ssh_config"
+    ssh_config.write_text(
+        "Host drone1\n  User from-ssh-config\n  IdentityFile /keys/%r@%h\n"
+    )
+    text = "[SCHEDULER]\ndrones: drone1\ndrone1_username: autotest\n"
+    host = by_name(inventory.build(make_config(text), ssh_config=str(ssh_config)))[
+        "drone1"
+    ]
+    assert host.login == "autotest"
+    assert host.identity_files == ("/keys/autotest@drone1",)
