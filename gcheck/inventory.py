@@ -155,8 +155,8 @@ def _host(config, name, roles, scheduler_user, ssh) -> Host:
 def _ssh_fields(settings: HostSettings, login: str, port: int | None = None) -> dict:
     """Return the :class:`Host` fields that ssh_config decides.
 
-    ``%r`` in an identity file is ``login``, as OpenSSH expands it with
-    the user it logs in as.
+    ``%r`` in an identity or known_hosts file is ``login``, as OpenSSH
+    expands it with the user it logs in as.
     """
     return {
         "hostname": settings.hostname,
@@ -164,7 +164,9 @@ def _ssh_fields(settings: HostSettings, login: str, port: int | None = None) -> 
         "identity_files": tuple(
             path.replace("%r", login) for path in settings.identity_files
         ),
-        "known_hosts_files": settings.known_hosts_files,
+        "known_hosts_files": tuple(
+            path.replace("%r", login) for path in settings.known_hosts_files
+        ),
         "identities_only": settings.identities_only,
         "hash_known_hosts": settings.hash_known_hosts,
     }

@@ -6,8 +6,7 @@ files before Paramiko parses the text, and reads ``none`` as "no jump".
 
 NOTE: lookups still differ from ``ssh -G`` (OpenSSH 9.2) where Paramiko
 differs: host names are matched without lower-casing, ``Match user`` is
-ignored and ``Match host`` sees the name before ``HostName`` applies,
-and tokens in ``UserKnownHostsFile`` are not expanded.
+ignored, and ``Match host`` sees the name before ``HostName`` applies.
 """
 
 from __future__ import annotations
@@ -19,6 +18,7 @@ import os
 import re
 import shlex
 from dataclasses import dataclass
+from typing import ClassVar
 
 from gcheck.errors import InputError
 
@@ -29,6 +29,10 @@ USER_KNOWN_HOSTS = ("~/.ssh/known_hosts", "~/.ssh/known_hosts2")
 GLOBAL_KNOWN_HOSTS = ("/etc/ssh/ssh_known_hosts", "/etc/ssh/ssh_known_hosts2")
 # OpenSSH stops following Include past this depth (READCONF_MAX_DEPTH).
 MAX_INCLUDE_DEPTH = 16
+
+# Options whose paths the inventory finishes with the login (%r).
+LOGIN_TOKEN_KEYS = ("identityfile", "userknownhostsfile")
+PATH_TOKENS = ("~", "%C", "%d", "%h", "%L", "%l", "%n", "%p", "%r", "%u")
 
 _KEYWORD_RE = re.compile(r"\s*(\w+)(?:\s*=\s*|\s+)(.*)$")
 
@@ -67,6 +71,15 @@ def _fast_config_class() -> type:
         holds.
         """
 
+        # OpenSSH expands these in both; Paramiko 5.1 expands none of them
+        # in UserKnownHostsFile and not %L, %n or %p in IdentityFile.
+        # NOTE: %i, %j, %k and %% are not expanded (Paramiko has no value
+        # for them).
+        TOKENS_BY_CONFIG_KEY: ClassVar[dict[str, list[str]]] = {
+            **paramiko.SSHConfig.TOKENS_BY_CONFIG_KEY,
+            **{key: list(PATH_TOKENS) for key in LOGIN_TOKEN_KEYS},
+        }
+
         def lookup(self, hostname):
             if self._canonicalizes():
                 return super().lookup(hostname)
@@ -79,9 +92,9 @@ def _fast_config_class() -> type:
             # inventory sets, so expand_proxy_command() expands it there.
             if key == "proxycommand":
                 return value
-            # IdentityFile's %r is that login too, so it is kept for the
+            # In file paths %r is that login too, so it is kept for the
             # inventory to fill in, instead of ssh_config's User as Paramiko does.
-            if key == "identityfile" and isinstance(value, str) and "%r" in value:
+            if key in LOGIN_TOKEN_KEYS and isinstance(value, str) and "%r" in value:
                 tokenize = super()._tokenize
                 parts = value.split("%r")
                 return "%r".join(

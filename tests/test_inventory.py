@@ -465,3 +465,20 @@ def test_identity_file_login_token_is_login(tmp_path):
     ]
     assert host.login == "autotest"
     assert host.identity_files == ("/keys/autotest@drone1",)
+
+
+def test_known_hosts_file_tokens_expanded(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    ssh_config = tmp_path / "ssh_config"
+    ssh_config.write_text(
+        "Host drone1\n  HostName 10.0.0.7\n  Port 2222\n"
+        "  UserKnownHostsFile ~/kh/%h_%p %d/kh/%n_%r\n"
+    )
+    text = "[SCHEDULER]\ndrones: drone1\ndrone1_username: autotest\n"
+    host = by_name(inventory.build(make_config(text), ssh_config=str(ssh_config)))[
+        "drone1"
+    ]
+    assert host.known_hosts_files[:2] == (
+        f"{tmp_path}/kh/10.0.0.7_2222",
+        f"{tmp_path}/kh/drone1_autotest",
+    )
