@@ -130,7 +130,8 @@ def fetch_all(
 
     ``on_result`` is called in the calling thread as each host ends.
     ``meanwhile`` is called once in the calling thread after the workers
-    start, for local work that can run while the hosts respond.
+    start, for local work that can run while the hosts respond.  NOTE: no
+    step limit is enforced until it returns, so it must be short.
     Every host is fetched, disabled ones included; callers filter first.
     """
     pool = _Pool(list(hosts), options or FetchOptions(), on_result)
