@@ -114,9 +114,13 @@ class Config:
         if "%(" not in found.raw:
             # ConfigParser returns a value without a reference as it is.
             return Lookup(found.raw)
+        return interpolate_encoded(found.raw, self.encoded_names(section))
+
+    def encoded_names(self, section: str) -> dict[bytes, bytes]:
+        """Return the names ``%(name)s`` can refer to in ``section``, as bytes."""
         if section not in self._encoded:
             self._encoded[section] = encode_names(self._names(section))
-        return interpolate_encoded(found.raw, self._encoded[section])
+        return self._encoded[section]
 
     def _names(self, section: str) -> dict[str, str]:
         """Return the names ``%(name)s`` can refer to in ``section``."""

@@ -19,7 +19,7 @@ from gcheck.interpolation import (
     encode_names,
     format_mapping,
 )
-from gcheck.reader import NAME_OPTION, decode, encode, optionxform
+from gcheck.reader import decode, encode, optionxform
 
 if TYPE_CHECKING:
     from gcheck.schema import Schema
@@ -375,10 +375,7 @@ class Secrets:
         if section not in self._sections:
             own = self.config.sections.get(section, {})
             inherited = set(self.config.defaults) - set(own)
-            names = {name: s.raw for name, s in self.config.options(section).items()}
-            if section in self.config.global_file.sections:
-                names[NAME_OPTION] = section
-            self._sections[section] = (inherited, encode_names(names))
+            self._sections[section] = (inherited, self.config.encoded_names(section))
         return self._sections[section]
 
     def _secret_name(self, section: str, name: str, inherited: set[str]) -> bool:

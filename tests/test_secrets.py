@@ -296,7 +296,7 @@ def test_secrets_read_each_section_once(monkeypatch):
     lines = ["[SCHEDULER]", "db_pw: hidden"]
     lines += [f"key_{i}: %(db_pw)s/{i}" for i in range(30)]
     config = build(parse("\n".join(lines).encode() + b"\n", "global_config.ini"))
-    calls = count_calls(monkeypatch, type(config), "options")
+    calls = count_calls(monkeypatch, type(config), "_names")
     secrets = Secrets(config, load_schema("autotest"))
     found = [secrets.is_secret("SCHEDULER", f"key_{i}") for i in range(30)]
     assert found == [True] * 30
