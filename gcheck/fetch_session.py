@@ -171,7 +171,7 @@ class Session:
             # The jump host reports only that its own connection failed.
             address = inventory.address(target.hostname, target.port)
             raise HostFailure(
-                "H107", f"could not connect on to {address} ({error.text})"
+                "H107", f"connection to {address} failed ({error.text})"
             ) from error
 
     def _proxy_command(self, command: str) -> socket.socket:

@@ -6,7 +6,7 @@ files before Paramiko parses the text, and reads ``none`` as "no jump".
 
 NOTE: lookups still differ from ``ssh -G`` (OpenSSH 9.2) where Paramiko
 differs: host names are matched without lower-casing, ``Match user`` is
-ignored, and ``Match host`` sees the name before ``HostName`` applies.
+ignored, and ``Match host`` is tested before ``HostName`` applies.
 """
 
 from __future__ import annotations
@@ -71,10 +71,10 @@ def _fast_config_class() -> type:
         holds.
         """
 
-        # OpenSSH expands these in both; Paramiko 5.1 expands none of them
-        # in UserKnownHostsFile and not %L, %n or %p in IdentityFile.
-        # NOTE: %i, %j, %k and %% are not expanded (Paramiko has no value
-        # for them).
+        # OpenSSH expands these tokens in both options, but Paramiko 5.1 expands
+        # none in UserKnownHostsFile and not %L, %n or %p in IdentityFile.
+        # NOTE: %i, %j, %k and %% stay as written, because Paramiko has no
+        # value for them.
         TOKENS_BY_CONFIG_KEY: ClassVar[dict[str, list[str]]] = {
             **paramiko.SSHConfig.TOKENS_BY_CONFIG_KEY,
             **{key: list(PATH_TOKENS) for key in LOGIN_TOKEN_KEYS},

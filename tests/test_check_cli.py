@@ -57,7 +57,7 @@ def test_local_only_json(local_config, capsys):
     assert document["verdict"]["exit_code"] == 0
 
 
-def test_reference_validated_with_every_host_disabled(local_config, capsys):
+def test_all_disabled_still_validates_reference(local_config, capsys):
     text = local_config.read_text() + "localhost_disabled: 1\n"
     local_config.write_text(text)
     code = main(check_argv(local_config, "--format", "json", "--fail-on", "info"))

@@ -454,7 +454,7 @@ def test_ssh_config_lookup_agrees_with_paramiko(name):
     assert ours == theirs
 
 
-def test_identity_file_login_token_is_login(tmp_path):
+def test_identity_file_expands_login_token(tmp_path):
     ssh_config = tmp_path / "ssh_config"
     ssh_config.write_text(
         "Host drone1\n  User from-ssh-config\n  IdentityFile /keys/%r@%h\n"
